@@ -223,9 +223,7 @@ def load_settings(
         raise ConfigError(
             f"STEWARD_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
         )
-    moderators_chat = _int(
-        merged, "STEWARD_MODERATORS_CHAT", "a Telegram chat id such as -100123"
-    )
+    moderators_chat = _int(merged, "STEWARD_MODERATORS_CHAT", "a Telegram chat id such as -100123")
 
     return Settings(
         database_url=_database_url(merged),

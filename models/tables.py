@@ -113,7 +113,8 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("idempotency_key"),
-        Index("ix_outbox_due", "platform", "status", "next_attempt_at"),
+        Index("ix_outbox_due", "platform", "account", "status", "next_attempt_at"),
+        Index("ix_outbox_lane", "lane", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -124,6 +125,9 @@ class OutboxItem(Base):
         doc="Which bot or VK community sends it (rate limits are per token).",
     )
     idempotency_key: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str] = mapped_column(
+        String(128), doc="Items of one lane (e.g. one chat) are sent in order, one at a time."
+    )
     method: Mapped[str] = mapped_column(String(64), doc="Platform method, e.g. sendMessage.")
     params: Mapped[dict[str, Any]] = mapped_column(JsonDict)
     status: Mapped[str] = mapped_column(

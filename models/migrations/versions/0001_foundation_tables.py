@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:28:34.902013
+Create Date: 2026-11-22 02:31:17.466121
 """
 
 from __future__ import annotations
@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(length=16), nullable=False),
         sa.Column("account", sa.String(length=64), nullable=False),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("lane", sa.String(length=128), nullable=False),
         sa.Column("method", sa.String(length=64), nullable=False),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -134,8 +135,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_outbox_due", ["platform", "status", "next_attempt_at"], unique=False
+            "ix_outbox_due", ["platform", "account", "status", "next_attempt_at"], unique=False
         )
+        batch_op.create_index("ix_outbox_lane", ["lane", "status", "id"], unique=False)
 
     op.create_table(
         "poll_state",
@@ -150,6 +152,7 @@ def downgrade() -> None:
 
     op.drop_table("poll_state")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_lane")
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
