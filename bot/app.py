@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.aio import sleep_or_stop
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 from bot.outbox.worker import OutboxWorker
 from bot.pipeline import InboxWorker
 from bot.platforms.telegram.client import make_bot
@@ -26,11 +26,7 @@ class Steward:
     """The running application. `run(stop)` returns when `stop` is set."""
 
     def __init__(self, settings: Settings, *, engine: AsyncEngine | None = None) -> None:
-        if settings.telegram_token is None and not settings.vk_communities:
-            raise ConfigError(
-                "no platform is configured: set TELEGRAM_BOT_TOKEN and/or VK_GROUP_ID with "
-                "VK_GROUP_TOKEN (see .env.example)"
-            )
+        settings.require_platform()
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         self._owns_engine = engine is None

@@ -101,6 +101,14 @@ class Settings:
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict)
 
+    def require_platform(self) -> None:
+        """`steward run` needs at least one platform to serve."""
+        if self.telegram_token is None and not self.vk_communities:
+            raise ConfigError(
+                "no platform is configured: set TELEGRAM_BOT_TOKEN and/or VK_GROUP_ID with "
+                "VK_GROUP_TOKEN (see .env.example)"
+            )
+
     @property
     def telegram_bot_id(self) -> int | None:
         """The bot's own user id: the digits before the colon of its token."""

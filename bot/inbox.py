@@ -41,6 +41,11 @@ async def save_cursor(session: AsyncSession, poller: str, cursor: str) -> None:
     )
 
 
+def clean_text(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; replace it so both databases store the same thing."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _row(event: Inbound) -> dict[str, object]:
     author = event.author
     return {
@@ -51,8 +56,8 @@ def _row(event: Inbound) -> dict[str, object]:
         "kind": event.kind,
         "action": event.action,
         "author_id": author.id if author else None,
-        "author_name": (author.name if author else "")[:256],
-        "text": event.text,
+        "author_name": clean_text(author.name if author else "")[:256],
+        "text": clean_text(event.text),
         "thread_key": event.thread_key,
         "location": event.location,
         "occurred_at": event.occurred_at,
@@ -108,7 +113,7 @@ async def _touch_member(session: AsyncSession, event: Inbound) -> None:
     statement = _insert(session, Member).values(
         platform=event.platform,
         external_id=author.id,
-        display_name=author.name[:256],
+        display_name=clean_text(author.name)[:256],
         username=author.username,
         language=author.language,
         is_bot=author.is_bot,

@@ -30,11 +30,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.app import Steward
     from bot.config import load_settings
-    from bot.logs import setup_logging
 
     settings = load_settings()
+    settings.require_platform()  # before the slow imports, so a mistake is reported at once
+
+    from bot.app import Steward
+    from bot.logs import setup_logging
+
     secrets = [s.value for s in _secrets(settings)]
     setup_logging(settings.log_level, secrets)
     steward = Steward(settings)

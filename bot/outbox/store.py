@@ -82,23 +82,24 @@ async def claim(
         due = ((OutboxItem.status == "pending") & (OutboxItem.next_attempt_at <= now)) | (
             (OutboxItem.status == "sending") & (OutboxItem.claimed_until < now)
         )
-        query = (
-            select(OutboxItem)
+        chosen = (
+            select(OutboxItem.id)
             .where(OutboxItem.id.in_(heads), due)
             .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
             .limit(limit)
         )
         if session.bind is not None and session.bind.dialect.name == "postgresql":
-            # Several Steward processes may share the database: never claim the same row twice.
-            query = query.with_for_update(skip_locked=True)
-        items = list(await session.scalars(query))
-        if items:
-            await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_([item.id for item in items]))
-                .values(status="sending", claimed_until=now + timedelta(seconds=lease_seconds))
-            )
-        return items
+            # Several Steward processes may share the database: skip rows another one holds.
+            chosen = chosen.with_for_update(skip_locked=True)
+        # One UPDATE … RETURNING is atomic on SQLite too, so two claimers never share a row.
+        claimed = await session.scalars(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(chosen.scalar_subquery()))
+            .values(status="sending", claimed_until=now + timedelta(seconds=lease_seconds))
+            .returning(OutboxItem)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(claimed, key=lambda item: (item.next_attempt_at, item.id))
 
 
 async def finish(
