@@ -162,3 +162,19 @@ async def test_lease_has_one_holder_until_it_expires(
     assert await leases.acquire(sessions, "poll:tg:1", "B", ttl=0.001)
     await asyncio.sleep(0.01)
     assert await leases.acquire(sessions, "poll:tg:1", "A", ttl=30)
+
+
+async def test_lease_of_a_dead_process_on_this_host_is_taken_over(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    import socket
+    import sys
+
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await child.wait()
+    dead = f"{socket.gethostname()}:{child.pid}:abcd"
+    assert await leases.acquire(sessions, "poll:tg:2", dead, ttl=300)
+    assert await leases.acquire(sessions, "poll:tg:2", leases.make_holder(), ttl=300)
+    remote = "some-other-host:1:abcd"
+    assert await leases.acquire(sessions, "poll:tg:3", remote, ttl=300)
+    assert not await leases.acquire(sessions, "poll:tg:3", leases.make_holder(), ttl=300)

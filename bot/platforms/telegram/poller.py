@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Callable
 
 from aiogram import Bot
@@ -59,7 +57,7 @@ class TelegramPoller:
         self.poll_timeout = poll_timeout
         self.on_stored = on_stored or (lambda: None)
         self.name = poller_name(bot.id)
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self.holder = holder or leases.make_holder()
         self.batches = 0
 
     async def run(self, stop: asyncio.Event) -> None:
