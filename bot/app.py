@@ -11,12 +11,15 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.aio import sleep_or_stop
-from bot.config import Settings
+from bot.config import Settings, VkCommunity
 from bot.outbox.worker import OutboxWorker
 from bot.pipeline import InboxWorker
 from bot.platforms.telegram.client import make_bot
 from bot.platforms.telegram.poller import TelegramPoller
 from bot.platforms.telegram.sender import TelegramTransport
+from bot.platforms.vk.client import DEFAULT_BASES, make_group_api, make_user_api
+from bot.platforms.vk.poller import VkPoller
+from bot.platforms.vk.sender import VkTransport
 from models.db import make_engine, make_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ class Steward:
         self.outbox_workers: list[OutboxWorker] = []
         self.telegram_bot: Bot | None = None
         self.telegram_poller: TelegramPoller | None = None
+        self.vk_pollers: list[VkPoller] = []
         self._tasks: list[Callable[[asyncio.Event], Awaitable[None]]] = []
 
     def notify_outbox(self) -> None:
@@ -57,8 +61,27 @@ class Steward:
             )
             self.outbox_workers.append(OutboxWorker(self.sessions, TelegramTransport(bot)))
             self._tasks.append(self._telegram)
+        for community in self.settings.vk_communities:
+            self._add_vk(community)
         self._tasks.append(self.inbox_worker.run)
         self._tasks.extend(worker.run for worker in self.outbox_workers)
+
+    def _add_vk(self, community: VkCommunity) -> None:
+        url = self.settings.vk_api_url
+        group_api = make_group_api(community.group_token.value, url)
+        user_api = make_user_api(community.user_token.value, url) if community.user_token else None
+        poller = VkPoller(
+            group_api,
+            community.group_id,
+            self.sessions,
+            wait=self.settings.poll_timeout,
+            on_stored=self.inbox_worker.wake,
+            trust_env=url.rstrip("/") in DEFAULT_BASES,
+        )
+        self.vk_pollers.append(poller)
+        self._tasks.append(poller.run)
+        transport = VkTransport(community.group_id, group_api, user_api)
+        self.outbox_workers.append(OutboxWorker(self.sessions, transport, concurrency=25))
 
     async def _telegram(self, stop: asyncio.Event) -> None:
         """Check the token, make sure no webhook blocks polling, then poll."""
