@@ -168,11 +168,17 @@ async def test_outbox_delivers_200_messages_exactly_once_under_faults(
                 method="sendMessage",
                 params={"chat_id": user["id"], "text": f"reply {n}"},
             )
-    for kind in ("429", "500", "timeout"):
-        fault: dict[str, Any] = {"method": "sendMessage", "kind": kind, "rate": 0.1, "seed": 7}
-        if kind == "429":
-            fault["retry_after"] = 1
-        await control.post("/sandbox/faults", fault)
+    # 429s and 5xx; requests lost on the way in (timeouts, dropped connections) and
+    # slow answers (the call acted, the answer came late but within our timeout).
+    faults: list[dict[str, Any]] = [
+        {"kind": "429", "rate": 0.1, "retry_after": 1},
+        {"kind": "500", "rate": 0.1},
+        {"kind": "timeout", "rate": 0.05, "act": False, "delay": 5},
+        {"kind": "drop_connection", "rate": 0.03, "act": False},
+        {"kind": "timeout", "rate": 0.05, "act": True, "delay": 0.5},
+    ]
+    for fault in faults:
+        await control.post("/sandbox/faults", {"method": "sendMessage", "seed": 7, **fault})
 
     bot = make_bot(TG_TOKEN, sandbox.base_url)
     transport = TelegramTransport(bot, request_timeout=2.0, seed=1)

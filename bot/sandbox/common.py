@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,17 +15,28 @@ class CallLog:
     """Every API call a sandbox answered, in order, for `GET /sandbox/log?since=N`."""
 
     entries: list[dict[str, Any]] = field(default_factory=list)
+    # The sandbox's clock, so log times agree with the dates in its objects.
+    clock: Callable[[], float] = time.time
 
-    def record(self, method: str, params: dict[str, Any], ok: bool, error_code: int | None) -> None:
+    def record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        ok: bool,
+        error_code: int | None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         entry: dict[str, Any] = {
             "seq": len(self.entries) + 1,
-            "time": time.time(),
+            "time": self.clock(),
             "method": method,
             "params": params,
             "ok": ok,
         }
         if error_code is not None:
             entry["error_code"] = error_code
+        if extra:
+            entry.update(extra)
         self.entries.append(entry)
 
     def since(self, seq: int) -> list[dict[str, Any]]:
