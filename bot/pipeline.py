@@ -45,6 +45,10 @@ async def record_community(session: AsyncSession, record: InboundRecord) -> str 
             title=str(chat.get("title") or chat.get("first_name") or ""),
             **fields,
         )
+    elif record.platform == "vk":
+        await upsert_community(
+            session, platform="vk", external_id=record.community_id, kind="vk_community"
+        )
     return None
 
 

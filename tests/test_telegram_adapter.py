@@ -248,3 +248,66 @@ async def test_second_poller_gets_409_logs_it_and_keeps_going(
         for bot in bots:
             await bot.session.close()
         await other_engine.dispose()
+
+
+async def test_bad_input_is_logged_and_stored_never_a_crash(
+    sandbox: TelegramSandbox,
+    control: TgControl,
+    tg_sessions: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await control.chat(GROUP, "supergroup", members=[ANN])
+    chat = {"id": GROUP, "type": "supergroup", "title": "Shop chat"}
+    user = {"id": 42, "is_bot": False, "first_name": "Ann"}
+    odd = "שלום \u200f\u202e مرحبا \u200b\u200d 👩‍👩‍👧‍👦🏳️‍🌈 e\u0301 \ufeff"
+    raw_updates: list[dict[str, Any]] = [
+        {"message": {"message_id": "not a number", "chat": chat}},  # malformed
+        {"message": {"message_id": 900, "date": 1760000000}},  # no chat
+        {"guest_message_v99": {"id": "x", "user": user}},  # a type from a newer Bot API
+        {
+            "message": {
+                "message_id": 901,
+                "date": 1760000000,
+                "chat": chat,
+                "from": user,
+                "text": "",
+            }
+        },
+        {
+            "message": {
+                "message_id": 902,
+                "date": 1760000000,
+                "chat": chat,
+                "from": user,
+                "text": "x" * 100_000,
+            }
+        },
+        {
+            "message": {
+                "message_id": 903,
+                "date": 1760000000,
+                "chat": chat,
+                "from": user,
+                "text": odd,
+            }
+        },
+    ]
+    for fields in raw_updates:
+        await control.post("/sandbox/raw_updates", {"update": fields})
+    await control.say(GROUP, ANN, "a normal message after all that")
+    caplog.set_level(logging.WARNING)
+    bot = make_bot(TG_TOKEN, sandbox.base_url)
+    try:
+        await poll_until_quiet(TelegramPoller(bot, tg_sessions, poll_timeout=1))
+    finally:
+        await bot.session.close()
+    records = {r.external_id: r for r in await stored(tg_sessions)}
+    errors = [r for r in records.values() if r.status == "error"]
+    assert len(errors) == 2 and all(r.event_type == "malformed" for r in errors)
+    assert "stored an unreadable Telegram update" in caplog.text
+    skipped = [r for r in records.values() if r.kind == "unknown" and r.status == "skipped"]
+    assert [r.event_type for r in skipped] == ["guest_message_v99"]
+    assert records["msg:901"].text == ""
+    assert len(records["msg:902"].text) == 100_000
+    assert records["msg:903"].text == odd
+    assert any(r.text == "a normal message after all that" for r in records.values())

@@ -66,6 +66,8 @@ class VkPoller:
         self.name = f"vk:{group_id}"
         self.holder = leases.make_holder()
         self.batches = 0
+        # Set once the long-poll server is known: events from then on will arrive.
+        self.connected = threading.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
@@ -113,6 +115,7 @@ class VkPoller:
             try:
                 if longpoll is None:
                     longpoll = self._connect(loop)
+                    self.connected.set()
                 before = longpoll.ts
                 events = longpoll.check()
                 if halt.is_set():
@@ -134,7 +137,12 @@ class VkPoller:
                 longpoll = None
                 self._pause(halt, failures, f"{type(error).__name__}: {error}")
             except RuntimeError:
-                return  # the event loop is gone: Steward is shutting down
+                if loop.is_closed() or halt.is_set():
+                    return  # the event loop is gone: Steward is shutting down
+                log.exception("%s: long poll loop failed", self.name)
+                failures += 1
+                longpoll = None
+                self._pause(halt, failures, "internal error")
 
     def _store(self, loop: asyncio.AbstractEventLoop, events: list[Any], ts: str) -> None:
         normalised = [normalize_event(raw, self.group_id) for raw in events]

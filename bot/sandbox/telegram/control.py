@@ -77,6 +77,7 @@ class ControlApi:
             web.post("/sandbox/leaves", wrap(self.leave)),
             web.post("/sandbox/reactions", wrap(self.react)),
             web.get("/sandbox/updates", wrap(self.pending_updates)),
+            web.post("/sandbox/raw_updates", wrap(self.raw_update)),
             web.get("/sandbox/log", wrap(self.call_log)),
             web.post("/sandbox/faults", wrap(self.add_fault)),
             web.delete("/sandbox/faults", wrap(self.clear_faults)),
@@ -471,6 +472,14 @@ class ControlApi:
         return {"ok": True}
 
     # ------------------------------------------------------------ observing and faults
+
+    async def raw_update(self, request: web.Request) -> Any:
+        """Queue `{"update": {...}}` as-is (any fields, even malformed), with a new update_id."""
+        body = await self._body(request)
+        fields = body.get("update")
+        if not isinstance(fields, dict):
+            raise ControlError(400, "`update` must be a JSON object")
+        return {"update_id": self.world.queue.enqueue_raw(fields)}
 
     async def pending_updates(self, request: web.Request) -> Any:
         queue = self.world.queue

@@ -79,6 +79,14 @@ class UpdateQueue:
         self._wake(WOKEN)
         return update_id
 
+    def enqueue_raw(self, fields: dict[str, Any]) -> int:
+        """Queue an update with any content (possibly malformed), given a fresh update_id."""
+        update_id = self.next_update_id
+        self.next_update_id += 1
+        self.pending.append({**fields, "update_id": update_id})
+        self._wake(WOKEN)
+        return update_id
+
     def confirm(self, offset: int) -> None:
         """Apply a getUpdates offset: forget confirmed updates (negative: keep the last N)."""
         if offset > 0:

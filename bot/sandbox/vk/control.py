@@ -385,6 +385,14 @@ def add_control_routes(sandbox: VkSandbox) -> None:
 
     async def add_fault(request: web.Request) -> dict[str, Any]:
         body = await _body(request)
+        if "longpoll_malformed" in body:
+            kind = body["longpoll_malformed"]
+            if kind not in ("not_json", "no_updates"):
+                raise ControlError("`longpoll_malformed` must be not_json or no_updates.")
+            sandbox.malformed_answers.append(kind)
+            for group in sandbox.state.groups.values():
+                group.stream.wake()
+            return {"ok": True}
         if "longpoll_failed" in body:
             code = body["longpoll_failed"]
             if code not in (1, 2, 3):
@@ -404,6 +412,14 @@ def add_control_routes(sandbox: VkSandbox) -> None:
             raise ControlError(str(error)) from None
         return {"ok": True}
 
+    async def raw_event(request: web.Request) -> dict[str, Any]:
+        body = await _body(request)
+        group = group_of(_int(body, "group_id"))
+        if "event" not in body:
+            raise ControlError("`event` is required: any JSON value, queued as-is.")
+        group.stream.append_raw(body["event"])
+        return {"ok": True}
+
     async def clear_faults(request: web.Request) -> dict[str, Any]:
         sandbox.faults.clear()
         return {"ok": True}
@@ -415,6 +431,7 @@ def add_control_routes(sandbox: VkSandbox) -> None:
     router = sandbox.app.router
     posts_routes: list[tuple[str, ControlHandler]] = [
         ("/sandbox/groups", create_group),
+        ("/sandbox/raw_events", raw_event),
         ("/sandbox/users", create_user),
         ("/sandbox/wall_posts", create_wall_post),
         ("/sandbox/comments", create_comment),

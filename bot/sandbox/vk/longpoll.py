@@ -57,6 +57,12 @@ class EventStream:
         self.wake()
         return update
 
+    def append_raw(self, update: Any) -> None:
+        """Queue any JSON value as an update, as-is: for tests of malformed events."""
+        self.cursor += 1
+        self.events.append((self.cursor, update))
+        self.wake()
+
     def wake(self) -> None:
         if self._signal is not None:
             self._signal.set()

@@ -9,6 +9,7 @@ import json
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -118,6 +119,8 @@ class VkSandbox(SandboxServer):
         self.limits = RateWindow(STRICT_CALLS_PER_SECOND, 1.0)
         self.log = CallLog(clock=clock)
         self.captcha_sids: set[str] = set()
+        # `{"longpoll_malformed": …}` faults: the next a_check answers are garbage.
+        self.malformed_answers: deque[str] = deque()
         self._stopping: asyncio.Event | None = None
         self._ticker: asyncio.Task[None] | None = None
         self.app.middlewares.append(self._tick_middleware)
@@ -163,6 +166,7 @@ class VkSandbox(SandboxServer):
         self.limits.clear()
         self.log.clear()
         self.captcha_sids.clear()
+        self.malformed_answers.clear()
         for group in old_groups:
             group.stream.wake()
 
@@ -334,6 +338,11 @@ class VkSandbox(SandboxServer):
         group = self.state.groups.get(group_id)
         if group is None:
             return web.json_response({"failed": 2})
+        if self.malformed_answers:
+            kind = self.malformed_answers.popleft()
+            if kind == "not_json":
+                return web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html")
+            return web.json_response({"ts": str(group.stream.cursor)})  # no `updates`
         loop = asyncio.get_running_loop()
         deadline = loop.time() + clamp_wait(values.get("wait"))
         while True:
