@@ -62,3 +62,26 @@ class TgControl:
 
     async def messages(self, chat_id: int) -> list[dict[str, Any]]:
         return await self.get(f"/sandbox/chats/{chat_id}/messages")
+
+
+class VkControl:
+    """The VK sandbox's `/sandbox/*` API from the test's side."""
+
+    def __init__(self, base: str, http: aiohttp.ClientSession) -> None:
+        self.base = base
+        self.http = http
+
+    async def post(self, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+        async with self.http.post(self.base + path, json=body or {}) as response:
+            assert response.status == status, await response.text()
+            return await response.json()
+
+    async def get(self, path: str, status: int = 200) -> Any:
+        async with self.http.get(self.base + path) as response:
+            assert response.status == status, await response.text()
+            return await response.json()
+
+    async def delete(self, path: str) -> Any:
+        async with self.http.delete(self.base + path) as response:
+            assert response.status == 200
+            return await response.json()

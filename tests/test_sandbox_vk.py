@@ -22,6 +22,7 @@ from vk_api.exceptions import ApiError, Captcha
 from vk_api.requests_pool import VkRequestsPool
 
 from bot.sandbox.vk import VkSandbox
+from tests.sandbox_fixtures import VkControl as Control
 
 GROUP_ID = 2000001
 GROUP_TOKEN = "vk-group-token"
@@ -74,29 +75,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-class Control:
-    """The `/sandbox/*` API from the test's side."""
-
-    def __init__(self, base: str, http: aiohttp.ClientSession) -> None:
-        self.base = base
-        self.http = http
-
-    async def post(self, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
-        async with self.http.post(self.base + path, json=body or {}) as response:
-            assert response.status == status, await response.text()
-            return await response.json()
-
-    async def get(self, path: str, status: int = 200) -> Any:
-        async with self.http.get(self.base + path) as response:
-            assert response.status == status, await response.text()
-            return await response.json()
-
-    async def delete(self, path: str) -> Any:
-        async with self.http.delete(self.base + path) as response:
-            assert response.status == 200
-            return await response.json()
 
 
 @pytest.fixture

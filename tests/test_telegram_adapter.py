@@ -83,12 +83,7 @@ async def test_every_source_kind_is_normalised_once(
     post = await control.post(
         "/sandbox/channel_posts", {"chat_id": CHANNEL, "text": "New arrivals!"}
     )
-    thread_id = post["discussion_message"]["message_id"] if "discussion_message" in post else None
-    if thread_id is None:
-        group_copy = [
-            m for m in await control.messages(DISCUSSION) if m.get("is_automatic_forward")
-        ]
-        thread_id = group_copy[-1]["message_id"]
+    thread_id = post["automatic_forward"]["message_id"]
     await control.say(DISCUSSION, BOB, "love the blue one", message_thread_id=thread_id)
     await control.post(
         "/sandbox/joins", {"chat_id": GROUP, "user": {"id": 77, "first_name": "New"}}

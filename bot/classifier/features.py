@@ -55,7 +55,7 @@ def _padded(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     Words are joined by two spaces and a text starts and ends with a space, so a window
     that crosses a word or a text boundary always holds two adjacent spaces.
     """
-    pieces = [" " + "  ".join(text.split()) + " " for text in texts]
+    pieces = [" " + "  ".join(words) + " " if (words := text.split()) else "" for text in texts]
     starts = np.zeros(len(pieces) + 1, dtype=np.int64)
     np.cumsum([len(piece) for piece in pieces], out=starts[1:])
     codes = np.frombuffer("".join(pieces).encode("utf-32-le"), dtype=np.uint32)
@@ -71,9 +71,9 @@ def char_ngram_hashes(texts: Sequence[str], low: int, high: int) -> tuple[np.nda
     length = len(codes)
     is_space = codes == _SPACE
     # pairs_before[j]: how many "two spaces" pairs start before position j.
-    pairs_before = np.zeros(length + 1, dtype=np.int64)
+    pairs_before = np.zeros(max(length, 1), dtype=np.int64)
     if length > 1:
-        np.cumsum(is_space[:-1] & is_space[1:], out=pairs_before[2:])
+        np.cumsum(is_space[:-1] & is_space[1:], out=pairs_before[1:])
     hashes: list[np.ndarray] = []
     positions: list[np.ndarray] = []
     rolling = np.zeros(length, dtype=np.uint64)
@@ -84,15 +84,14 @@ def char_ngram_hashes(texts: Sequence[str], low: int, high: int) -> tuple[np.nda
         rolling = rolling[:count] * _MULTIPLIER + codes[n - 1 : n - 1 + count]
         if n < low:
             continue
-        start = np.arange(count)
-        # Valid: no pair starts inside the window, i.e. at start .. start + n - 2.
-        valid = pairs_before[start + n - 1] == pairs_before[start] if n > 1 else ~np.zeros(
-            count, dtype=bool
-        )
         if n == 1:
-            valid = np.ones(count, dtype=bool)
-        chosen = np.flatnonzero(valid)
-        hashes.append(_mix(rolling[chosen] ^ np.uint64(n)))
+            chosen = np.arange(count)
+        else:
+            # Valid windows have no pair starting at start .. start + n - 2.
+            inside = pairs_before[n - 1 : n - 1 + count] - pairs_before[:count]
+            chosen = np.flatnonzero(inside == 0)
+        # Odd hashes: 0 marks an empty slot of the lookup table.
+        hashes.append(_mix(rolling[chosen] ^ np.uint64(n)) | np.uint64(1))
         positions.append(chosen)
     if not hashes:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
@@ -115,9 +114,7 @@ def _idf(document_frequency: np.ndarray, documents: int) -> np.ndarray:
     return (np.log((1.0 + documents) / (1.0 + document_frequency)) + 1.0).astype(np.float32)
 
 
-def _select(
-    document_frequency: np.ndarray, min_df: int, limit: int | None
-) -> np.ndarray:
+def _select(document_frequency: np.ndarray, min_df: int, limit: int | None) -> np.ndarray:
     """Indices of the terms kept: df ≥ min_df, the `limit` most frequent (stable order)."""
     kept = np.flatnonzero(document_frequency >= min_df)
     if limit is not None and len(kept) > limit:
@@ -126,14 +123,61 @@ def _select(
     return kept
 
 
+class _HashTable:
+    """Open-addressing table from n-gram hash to column, built and probed with NumPy.
+
+    A sorted array with `searchsorted` costs a cache miss per level; one probe into a
+    table at most a quarter full costs about one. Built on load, never pickled.
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
+        bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        self.mask = (1 << bits) - 1
+        self.shift = np.uint64(64 - bits)
+        self.keys = np.zeros(1 << bits, dtype=np.uint64)  # 0 = empty; n-gram hashes are odd
+        self.columns = np.zeros(1 << bits, dtype=np.int64)
+        self.max_probes = 0
+        pending = np.arange(len(keys))
+        slots = (keys >> self.shift).astype(np.int64)
+        while len(pending):
+            self.max_probes += 1
+            candidate_slots = slots[pending]
+            free = self.keys[candidate_slots] == 0
+            claimants = pending[free]
+            claimed, first = np.unique(candidate_slots[free], return_index=True)
+            winners = claimants[first]
+            self.keys[claimed] = keys[winners]
+            self.columns[claimed] = winners
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[winners] = True
+            pending = pending[~placed[pending]]
+            slots[pending] = (slots[pending] + 1) & self.mask
+
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """Column of each hash, or -1 for an n-gram not in the vocabulary."""
+        found = np.full(len(hashes), -1, dtype=np.int64)
+        slots = (hashes >> self.shift).astype(np.int64)
+        pending = np.arange(len(hashes))
+        for _ in range(self.max_probes):
+            if not len(pending):
+                break
+            keys = self.keys[slots[pending]]
+            hit = keys == hashes[pending]
+            found[pending[hit]] = self.columns[slots[pending[hit]]]
+            pending = pending[(keys != 0) & ~hit]
+            slots[pending] = (slots[pending] + 1) & self.mask
+        return found
+
+
 @dataclass(slots=True)
 class CharBlock:
-    """Character n-gram vocabulary as sorted hashes, and the IDF of each."""
+    """Character n-gram vocabulary as hashes, and the IDF of each."""
 
     low: int
     high: int
     hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    table: _HashTable | None = None
 
     @property
     def size(self) -> int:
@@ -143,22 +187,31 @@ class CharBlock:
         hashes, documents = char_ngram_hashes(texts, self.low, self.high)
         unique, inverse = np.unique(hashes, return_inverse=True)
         pairs = np.unique(documents * len(unique) + inverse.astype(np.int64))
-        frequency = np.bincount(pairs % len(unique), minlength=len(unique)) if len(unique) else (
-            np.zeros(0, dtype=np.int64)
-        )
+        frequency = np.bincount(pairs % max(len(unique), 1), minlength=len(unique))
         kept = _select(frequency, min_df, limit)
         self.hashes = unique[kept]
         self.idf = _idf(frequency[kept], len(texts))
+        self.table = None
 
     def columns(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(text index, column) of every known n-gram occurrence."""
         if not self.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if self.table is None:
+            self.table = _HashTable(self.hashes)
         hashes, documents = char_ngram_hashes(texts, self.low, self.high)
-        place = np.searchsorted(self.hashes, hashes)
-        place[place == self.size] = 0
-        known = self.hashes[place] == hashes
-        return documents[known], place[known]
+        columns = self.table.find(hashes)
+        known = columns >= 0
+        return documents[known], columns[known]
+
+    def __getstate__(self) -> dict[str, object]:
+        # The table is rebuilt on load: pickling it would triple the file size.
+        return {"low": self.low, "high": self.high, "hashes": self.hashes, "idf": self.idf}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.table = None
 
 
 @dataclass(slots=True)
@@ -186,6 +239,7 @@ class WordBlock:
         self.idf = _idf(counts[kept], len(texts))
 
     def columns(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text index, column) of every known word n-gram occurrence."""
         get = self.vocabulary.get
         documents: list[int] = []
         columns: list[int] = []
@@ -196,23 +250,32 @@ class WordBlock:
         return np.asarray(documents, dtype=np.int64), np.asarray(columns, dtype=np.int64)
 
 
-def _tfidf_rows(
+@dataclass(frozen=True, slots=True)
+class Entries:
+    """Non-zero features of a batch, sorted by text then column (a CSR matrix in parts)."""
+
+    rows: int
+    documents: np.ndarray  # int64: text index of each entry
+    columns: np.ndarray  # int64: feature column
+    values: np.ndarray  # float32: TF-IDF value
+
+    def to_csr(self, width: int) -> sp.csr_matrix:
+        indptr = np.zeros(self.rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.documents, minlength=self.rows), out=indptr[1:])
+        return sp.csr_matrix((self.values, self.columns, indptr), shape=(self.rows, width))
+
+
+def _tfidf(
     documents: np.ndarray, columns: np.ndarray, idf: np.ndarray, rows: int, scale: float
-) -> sp.csr_matrix:
-    """Sublinear TF-IDF rows, L2-normalised and multiplied by `scale`."""
-    counts = sp.csr_matrix(
-        (np.ones(len(columns), dtype=np.float32), (documents, columns)),
-        shape=(rows, len(idf)),
-        dtype=np.float32,
-    )
-    counts.sum_duplicates()
-    data = (1.0 + np.log(counts.data)) * idf[counts.indices]
-    squares = np.zeros(rows, dtype=np.float64)
-    np.add.at(squares, np.repeat(np.arange(rows), np.diff(counts.indptr)), data.astype(np.float64) ** 2)
-    norms = np.sqrt(squares)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sublinear TF-IDF per (text, column), L2-normalised per text and times `scale`."""
+    width = max(len(idf), 1)
+    keys, counts = np.unique(documents * width + columns, return_counts=True)
+    documents, columns = keys // width, keys % width
+    values = (1.0 + np.log(counts)) * idf[columns]
+    norms = np.sqrt(np.bincount(documents, weights=values * values, minlength=rows))
     norms[norms == 0] = 1.0
-    counts.data = (data / np.repeat(norms, np.diff(counts.indptr)) * scale).astype(np.float32)
-    return counts
+    return documents, columns, (values / norms[documents] * scale).astype(np.float32)
 
 
 class TextFeatures:
@@ -239,8 +302,19 @@ class TextFeatures:
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.fit(texts).transform(texts)
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def entries(self, texts: Sequence[str]) -> Entries:
+        """The non-zero features of `texts`, sorted by text, then column."""
         rows = len(texts)
-        char = _tfidf_rows(*self.char.columns(texts), self.char.idf, rows, 1.0)
-        word = _tfidf_rows(*self.word.columns(texts), self.word.idf, rows, self.config.word_weight)
-        return sp.hstack([char, word], format="csr", dtype=np.float32)
+        char = _tfidf(*self.char.columns(texts), self.char.idf, rows, 1.0)
+        word = _tfidf(*self.word.columns(texts), self.word.idf, rows, self.config.word_weight)
+        documents = np.concatenate([char[0], word[0]])
+        order = np.argsort(documents, kind="stable")  # char columns stay before word columns
+        return Entries(
+            rows,
+            documents[order],
+            np.concatenate([char[1], word[1] + self.char.size])[order],
+            np.concatenate([char[2], word[2]])[order],
+        )
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.entries(texts).to_csr(self.size)

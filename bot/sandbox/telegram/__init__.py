@@ -40,6 +40,8 @@ Control API — the SANDBOX.md table, plus these additions:
 - `POST /sandbox/reactions` `{"chat_id", "message_id", "user", "reaction": ["👍"]}` —
   queues `message_reaction` (if the bot allowed it).
 - `GET /sandbox/updates` — the pending queue and the current allowed_updates.
+- `POST /sandbox/raw_updates` `{"update": {...}}` — queues the object as-is (any
+  fields, even malformed) with a fresh `update_id`; answers `{"update_id"}`.
 - `POST /sandbox/faults` also takes `"seed"` (reseeds the dice) and `"delay"`
   (seconds a `timeout` fault holds the answer, default and maximum 30). `429`/`500`
   fire before the method acts; `timeout` and `drop_connection` after it acted (a

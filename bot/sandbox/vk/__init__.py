@@ -51,6 +51,10 @@ Control API beyond the SANDBOX.md table (all JSON, 400/404 `{"ok": false, "error
   without an answer or holds the answer `delay` seconds. Inside `execute`, only faults
   naming the inner method apply. `{"longpoll_failed": 1|2|3, "group_id"?}` makes the
   next a_check (of that community, or of any) answer that failure.
+- `POST /sandbox/raw_events` `{"group_id", "event": <any JSON>}` queues the value as-is
+  in the long-poll stream (for malformed and unknown events);
+  `POST /sandbox/faults` `{"longpoll_malformed": "not_json"|"no_updates"}` makes the
+  next a_check answer an HTML page, or JSON without `updates`.
 - `GET /sandbox/log` entries of calls made inside `execute` carry `"via": "execute"`;
   `access_token` and `captcha_key` are never logged.
 """
