@@ -492,7 +492,8 @@ async def test_malformed_answers_and_unknown_events_are_logged_never_a_crash(
 ) -> None:
     server, control = vk
     caplog.set_level(logging.WARNING)
-    async with RunningPoller(server.base_url, vk_sessions) as poller:
+    runner = RunningPoller(server.base_url, vk_sessions)
+    async with runner:
         await control.post(
             "/sandbox/raw_events",
             {
