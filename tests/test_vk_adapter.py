@@ -534,6 +534,7 @@ async def test_malformed_answers_and_unknown_events_are_logged_never_a_crash(
         records = await wait_for(
             vk_sessions, lambda rs: any(r.text == "after the garbage" for r in rs)
         )
+        assert runner.task is not None and not runner.task.done()
     errors = [r for r in records if r.status == "error"]
     assert len(errors) == 2
     unknown = [r for r in records if r.event_type == "donut_subscription_create"]
