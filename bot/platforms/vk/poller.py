@@ -115,6 +115,8 @@ class VkPoller:
             try:
                 if longpoll is None:
                     longpoll = self._connect(loop)
+                    if not self.connected.is_set():
+                        log.info("VK: polling community %s", self.group_id)
                     self.connected.set()
                 before = longpoll.ts
                 events = longpoll.check()
