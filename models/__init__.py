@@ -11,16 +11,32 @@ from models.tables import (
     PollState,
     TrainingLabel,
 )
+from models.tickets import (
+    Classification,
+    Setting,
+    Staff,
+    Template,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "Classification",
     "Community",
     "InboundRecord",
     "Lease",
     "Member",
     "OutboxItem",
     "PollState",
+    "Setting",
+    "Staff",
+    "Template",
+    "Ticket",
+    "TicketEvent",
+    "TicketMessage",
     "TrainingLabel",
     "utcnow",
 ]
