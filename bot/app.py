@@ -1,44 +1,87 @@
-"""Wiring: one `Steward` holds the database, the pollers, the inbox worker and the senders."""
+"""Wiring: one `Steward` holds the database, the pollers, the pipeline and the senders.
+
+adapter → inbox → classify → triage → tickets/SLA → outbox → adapter
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.aio import sleep_or_stop
 from bot.config import Settings, VkCommunity
+from bot.outbox.refs import register_renderer
 from bot.outbox.worker import OutboxWorker
-from bot.pipeline import InboxWorker
+from bot.pipeline import InboxWorker, Stage, record_community
 from bot.platforms.telegram.client import make_bot
 from bot.platforms.telegram.poller import TelegramPoller
 from bot.platforms.telegram.sender import TelegramTransport
 from bot.platforms.vk.client import DEFAULT_BASES, make_group_api, make_user_api
 from bot.platforms.vk.poller import VkPoller
 from bot.platforms.vk.sender import VkTransport
+from bot.tickets import cards
+from bot.tickets.hooks import make_hook
+from bot.tickets.intake import Intake
+from bot.tickets.staff import seed_admins
+from bot.tickets.watchdog import SlaWatchdog
+from bot.tickets.workspace import Workspace
+from handlers.dispatch import HandlerStage
+from models import utcnow
 from models.db import make_engine, make_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
 
 
+async def _render_card(
+    session: AsyncSession, spec: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return await cards.card_params(session, int(spec["ticket_id"]), now)
+
+
+def load_classifier(settings: Settings) -> Any:
+    """The trained model, trained once (with a progress bar) if it is missing."""
+    from bot.classifier.service import Classifier
+
+    return Classifier.load_or_train(settings.model_path, progress=True)
+
+
 class Steward:
     """The running application. `run(stop)` returns when `stop` is set."""
 
-    def __init__(self, settings: Settings, *, engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: AsyncEngine | None = None,
+        classifier: Any = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         settings.require_platform()
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         self._owns_engine = engine is None
         self.sessions = make_sessionmaker(self.engine)
-        self.inbox_worker = InboxWorker(self.sessions)
+        self.clock = clock
+        self.classifier = classifier
+        self.ws = Workspace(
+            moderators_chat_id=settings.moderators_chat_id if settings.telegram_token else None,
+            telegram_account=str(settings.telegram_bot_id or ""),
+        )
+        self.inbox_worker = InboxWorker(self.sessions, on_processed=self.notify_outbox)
         self.outbox_workers: list[OutboxWorker] = []
         self.telegram_bot: Bot | None = None
         self.telegram_poller: TelegramPoller | None = None
         self.vk_pollers: list[VkPoller] = []
+        self.watchdog = SlaWatchdog(
+            self.sessions, self.ws, clock=clock, on_queued=self.notify_outbox
+        )
         self._tasks: list[Callable[[asyncio.Event], Awaitable[None]]] = []
 
     def notify_outbox(self) -> None:
@@ -47,8 +90,14 @@ class Steward:
             worker.wake()
 
     async def prepare(self) -> None:
-        """Migrate the database and build the platform parts."""
+        """Migrate the database, load the classifier and build the platform parts."""
         await migrate(self.engine)
+        async with self.sessions() as session, session.begin():
+            await seed_admins(session, self.settings.admin_ids)
+        if self.classifier is None:
+            self.classifier = await asyncio.to_thread(load_classifier, self.settings)
+        register_renderer("card", _render_card)
+        stages: list[Stage] = [record_community]
         token = self.settings.telegram_token
         if token is not None:
             bot = make_bot(token.value, self.settings.telegram_api_url)
@@ -61,10 +110,18 @@ class Steward:
             )
             self.outbox_workers.append(OutboxWorker(self.sessions, TelegramTransport(bot)))
             self._tasks.append(self._telegram)
+            stages.append(HandlerStage(bot, self.ws, clock=self.clock))
         for community in self.settings.vk_communities:
             self._add_vk(community)
+        intake = Intake(self.classifier, self.ws, clock=self.clock)
+        stages += [intake.classify, intake.triage]
+        self.inbox_worker.stages = stages
+        hook = make_hook(self.sessions, self.ws, self.notify_outbox)
+        for worker in self.outbox_workers:
+            worker.hooks.append(hook)
         self._tasks.append(self.inbox_worker.run)
         self._tasks.extend(worker.run for worker in self.outbox_workers)
+        self._tasks.append(self.watchdog.run)
 
     def _add_vk(self, community: VkCommunity) -> None:
         url = self.settings.vk_api_url
@@ -84,7 +141,7 @@ class Steward:
         self.outbox_workers.append(OutboxWorker(self.sessions, transport, concurrency=25))
 
     async def _telegram(self, stop: asyncio.Event) -> None:
-        """Check the token, make sure no webhook blocks polling, then poll."""
+        """Check the token, learn about the moderators' chat, then poll."""
         assert self.telegram_bot is not None and self.telegram_poller is not None
         bot = self.telegram_bot
         attempt = 0
@@ -106,8 +163,20 @@ class Steward:
                 await sleep_or_stop(stop, min(30.0, 1.0 * attempt))
         else:
             return
+        await self._learn_workspace(bot)
         log.info("Telegram: polling as @%s (id %s)", me.username, me.id)
         await self.telegram_poller.run(stop)
+
+    async def _learn_workspace(self, bot: Bot) -> None:
+        chat_id = self.ws.moderators_chat_id
+        if chat_id is None:
+            log.warning("STEWARD_MODERATORS_CHAT is not set: tickets are kept but no cards posted")
+            return
+        try:
+            chat = await bot.get_chat(chat_id)
+            self.ws.is_forum = bool(chat.is_forum)
+        except TelegramAPIError as error:
+            log.warning("cannot read the moderators' chat %s: %s", chat_id, error.message)
 
     async def run(self, stop: asyncio.Event) -> None:
         if not self._tasks:

@@ -72,10 +72,12 @@ class InboxWorker:
         stages: list[Stage] | None = None,
         *,
         idle_poll: float = 1.0,
+        on_processed: Callable[[], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.stages: list[Stage] = stages if stages is not None else [record_community]
         self.idle_poll = idle_poll
+        self.on_processed = on_processed or (lambda: None)
         self._wake = asyncio.Event()
         self.processed = 0
 
@@ -119,3 +121,4 @@ class InboxWorker:
             status, detail = "error", f"{type(error).__name__}: {error}"[:500]
         await inbox.mark(self.sessions, record.id, status, detail)
         self.processed += 1
+        self.on_processed()  # stages may have queued platform actions

@@ -150,6 +150,22 @@ def check_new_member(context: MessageContext | None, policy: SpamPolicy) -> Chec
     return _fired("new_member", policy.weights.new_member, f"one of the first messages, {joined}")
 
 
+def is_too_short(
+    normalized: NormalizedText, context: MessageContext | None, policy: SpamPolicy
+) -> bool:
+    """Few words and no link, mention, phone, e-mail or disguise: too short to call spam."""
+    has_contact = bool(
+        normalized.link_count
+        or normalized.mentions
+        or normalized.phones
+        or normalized.emails
+        or normalized.lookalike_words
+        or normalized.spaced_words
+        or (context is not None and (context.entity_links or context.entity_mentions))
+    )
+    return normalized.words < policy.short_text_words and not has_contact
+
+
 def run_checks(
     normalized: NormalizedText,
     context: MessageContext | None,

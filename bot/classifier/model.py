@@ -30,7 +30,7 @@ import numpy as np
 from bot.classifier.corpus import Example, corpus_hash
 from bot.classifier.features import FeatureConfig, TextFeatures
 from bot.classifier.metrics import Report, evaluate
-from bot.classifier.normalize import NormalizedText, feature_text, normalize
+from bot.classifier.normalize import NormalizedText, feature_text, normalize, without_contacts
 from bot.classifier.verdict import INTENTS, LANGUAGES, SENTIMENTS
 
 ARTIFACT_FORMAT = "steward-classifier"
@@ -38,7 +38,8 @@ ARTIFACT_FORMAT = "steward-classifier"
 ARTIFACT_VERSION = 1
 SPAM_CLASSES: tuple[str, ...] = ("ham", "spam")
 
-ProgressFn = Callable[[str], None]
+# progress(done, total, message): called before each training step.
+ProgressFn = Callable[[int, int, str], None]
 _GATHER_ROWS = 4
 
 
@@ -74,6 +75,7 @@ class Head:
     column: int  # first column in the weight matrix
     width: int  # columns: one per class, or 1 for a binary head
     temperature: float = 1.0  # softmax temperature (multi-class heads)
+    reads: str = "text"  # "text", or "words": scored on the text without links and contacts
     platt_scale: float = 1.0  # sigmoid(scale * z + shift) (binary heads)
     platt_shift: float = 0.0
 
@@ -132,6 +134,7 @@ class _Task:
     rows: np.ndarray  # indices into the examples
     labels: np.ndarray  # class index per row
     c: float
+    reads: str = "text"  # "text", or "words": the text without links and contacts
 
 
 @dataclass(slots=True)
@@ -142,16 +145,21 @@ class CrossValidation:
     reports: dict[str, Report]  # head name → report ("spam" uses the text model alone)
     oof_scores: dict[str, np.ndarray]  # head name → (n_rows, width) raw scores
     oof_probabilities: dict[str, np.ndarray] = field(default_factory=dict)
+    # The same for each text without its links and contacts (NaN where it has none).
+    oof_variant_scores: dict[str, np.ndarray] = field(default_factory=dict)
+    oof_variant_probabilities: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _tasks(
     examples: Sequence[Example], normalized: Sequence[NormalizedText], config: TrainingConfig
 ) -> list[_Task]:
-    def task(name: str, classes: tuple[str, ...], labels: list[str | None], c: float) -> _Task:
+    def task(
+        name: str, classes: tuple[str, ...], labels: list[str | None], c: float, reads: str = "text"
+    ) -> _Task:
         index = {label: i for i, label in enumerate(classes)}
         rows = np.array([i for i, label in enumerate(labels) if label in index], dtype=np.int64)
         codes = np.array([index[labels[i]] for i in rows], dtype=np.int64)  # type: ignore[index]
-        return _Task(name, classes, rows, codes, c)
+        return _Task(name, classes, rows, codes, c, reads)
 
     spam_labels = [
         None if e.is_spam is None else ("spam" if e.is_spam else "ham") for e in examples
@@ -164,7 +172,9 @@ def _tasks(
     ]
     tasks = [
         task("intent", INTENTS, [e.intent for e in examples], config.intent_c),
-        task("sentiment", SENTIMENTS, [e.sentiment for e in examples], config.sentiment_c),
+        # Sentiment is in the words: a screenshot link does not make a complaint cheerful,
+        # though in the corpus links mostly come with upbeat spam.
+        task("sentiment", SENTIMENTS, [e.sentiment for e in examples], config.sentiment_c, "words"),
         task("spam", SPAM_CLASSES, spam_labels, config.spam_c),
         task("lang", LANGUAGES, lang_labels, config.lang_c),
     ]
@@ -238,25 +248,34 @@ def fit_platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
 
 def _cross_validate(
     texts: Sequence[str],
+    variants: Sequence[str | None],
     tasks: list[_Task],
     strata: list[str],
     config: TrainingConfig,
     folds: int,
-    progress: ProgressFn,
-) -> dict[str, np.ndarray]:
-    """Out-of-fold raw scores of every head (rows without a label stay NaN)."""
+    progress: Callable[[str], None],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Out-of-fold raw scores of every head, for the texts and for their contact-free
+    variants (rows without a label, or without a variant, stay NaN)."""
     from sklearn.model_selection import StratifiedKFold
 
     n = len(texts)
     oof = {
         t.name: np.full((n, 1 if len(t.classes) == 2 else len(t.classes)), np.nan) for t in tasks
     }
+    oof_variants = {name: array.copy() for name, array in oof.items()}
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     for fold, (train, test) in enumerate(splitter.split(np.zeros(n), strata), start=1):
         progress(f"cross-validation fold {fold}/{folds}: features")
         features = TextFeatures(config.features)
-        x_train = features.fit_transform([texts[i] for i in train])
-        x_test = features.transform([texts[i] for i in test])
+        x_train = {"text": features.fit_transform([texts[i] for i in train])}
+        x_train["words"] = features.transform([variants[i] or texts[i] for i in train])
+        x_test = {
+            "text": features.transform([texts[i] for i in test]),
+            "words": features.transform([variants[i] or texts[i] for i in test]),
+        }
+        variant_rows = np.array([i for i in test if variants[i] is not None], dtype=np.int64)
+        x_variants = features.transform([variants[i] or "" for i in variant_rows])
         in_train = np.zeros(n, dtype=bool)
         in_train[train] = True
         position = np.full(n, -1, dtype=np.int64)
@@ -270,11 +289,13 @@ def _cross_validate(
             if len(np.unique(task.labels[train_mask])) < 2:
                 continue
             sub = _Task(task.name, task.classes, rows_train, task.labels[train_mask], task.c)
-            weights, bias = _fit_head(sub, x_train[position[rows_train]], config)
+            weights, bias = _fit_head(sub, x_train[task.reads][position[rows_train]], config)
             rows_test = task.rows[~train_mask]
-            scores = np.asarray(x_test[test_position[rows_test]] @ weights) + bias
+            scores = np.asarray(x_test[task.reads][test_position[rows_test]] @ weights) + bias
             oof[task.name][rows_test] = scores
-    return oof
+            if len(variant_rows):
+                oof_variants[task.name][variant_rows] = np.asarray(x_variants @ weights) + bias
+    return oof, oof_variants
 
 
 def train(
@@ -287,24 +308,32 @@ def train(
     Deterministic for a given seed and data. Returns the model and the cross-validation
     (None when it was skipped).
     """
-    report = progress or (lambda _message: None)
     if not examples:
         raise ValueError("no training examples")
-    report("normalising texts")
     normalized = [normalize(e.text) for e in examples]
     texts = [feature_text(n) for n in normalized]
+    variants = [without_contacts(text) for text in texts]
     tasks = _tasks(examples, normalized, config)
     if not any(t.name == "intent" for t in tasks):
         raise ValueError("the training data needs at least two intents")
 
     strata = _strata(examples)
     folds = _fold_count(strata, config.cv_folds)
+    total = (folds + 1) * (1 + len(tasks))
+    done = [0]
+
+    def report(message: str) -> None:
+        if progress is not None:
+            progress(done[0], total, message)
+        done[0] += 1
+
     calibration: dict[str, tuple[float, float, float]] = {}
     cv: CrossValidation | None = None
     if folds >= 2:
-        oof = _cross_validate(texts, tasks, strata, config, folds, report)
+        oof, oof_variants = _cross_validate(texts, variants, tasks, strata, config, folds, report)
         reports: dict[str, Report] = {}
         probabilities: dict[str, np.ndarray] = {}
+        variant_probabilities: dict[str, np.ndarray] = {}
         for task in tasks:
             scores = oof[task.name][task.rows]
             known = ~np.isnan(scores).any(axis=1)
@@ -315,31 +344,44 @@ def train(
             else:
                 calibration[task.name] = (fit_temperature(scores, labels), 1.0, 0.0)
             temperature, scale, shift = calibration[task.name]
-            head = Head(task.name, task.classes, 0, scores.shape[1], temperature, scale, shift)
+            head = Head(
+                task.name, task.classes, 0, scores.shape[1], temperature, task.reads, scale, shift
+            )
             probs = head_probabilities(head, scores)
             full = np.full((len(examples), len(task.classes)), np.nan)
             full[task.rows[known]] = probs
             probabilities[task.name] = full
+            variant_probabilities[task.name] = head_probabilities(head, oof_variants[task.name])
             reports[task.name] = evaluate(
                 [task.classes[i] for i in labels],
                 [task.classes[i] for i in probs.argmax(axis=1)],
                 task.classes,
             )
-        cv = CrossValidation(folds, reports, oof, probabilities)
+        cv = CrossValidation(
+            folds, reports, oof, probabilities, oof_variants, variant_probabilities
+        )
 
-    report("fitting the final model: features")
+    report("final model: features")
     features = TextFeatures(config.features)
-    x_all = features.fit_transform(texts)
+    x_all = {"text": features.fit_transform(texts)}
+    x_all["words"] = features.transform([v or t for t, v in zip(texts, variants, strict=True)])
     blocks: list[np.ndarray] = []
     biases: list[np.ndarray] = []
     heads: dict[str, Head] = {}
     column = 0
     for task in tasks:
-        report(f"fitting the final model: {task.name}")
-        weights, bias = _fit_head(task, x_all[task.rows], config)
+        report(f"final model: {task.name}")
+        weights, bias = _fit_head(task, x_all[task.reads][task.rows], config)
         temperature, scale, shift = calibration.get(task.name, (1.0, 1.0, 0.0))
         heads[task.name] = Head(
-            task.name, task.classes, column, weights.shape[1], temperature, scale, shift
+            task.name,
+            task.classes,
+            column,
+            weights.shape[1],
+            temperature,
+            task.reads,
+            scale,
+            shift,
         )
         column += weights.shape[1]
         blocks.append(weights)
@@ -358,6 +400,8 @@ def train(
             {"folds": cv.folds, **{k: r.to_json() for k, r in cv.reports.items()}} if cv else None
         ),
     }
+    if progress is not None:
+        progress(total, total, "done")
     model = TextModel(
         features=features,
         weights=np.ascontiguousarray(np.hstack(blocks), dtype=np.float32),

@@ -27,8 +27,9 @@ NUMBER_TOKEN = "_num_"
 MAX_FEATURE_CHARS = 5000
 
 # Characters that render as nothing; spammers put them inside words to dodge filters.
+# Lone surrogates (invalid text that only broken clients send) go too.
 _INVISIBLE = re.compile(
-    "["
+    "[\ud800-\udfff"
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
     "\u3164\ufe0e\ufe0f\ufeff\uffa0"
@@ -56,9 +57,11 @@ _TLD = (
     "app|link|club|pro|store|xyz|live|fun|click|space|website|vip|ai|tv|gg|to|us|eu|in"
 )
 _URL_HINT = re.compile(rf"https?:|www\.|\.(?:{_TLD})(?![\w-])", re.IGNORECASE)
+# A link ends before trailing punctuation: "see example.com/a, then…" keeps the comma.
+_URL_TAIL = r"[^\s<>\"']*[^\s<>\"'.,;:!?)\]}»]"
 _URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"']+"
-    rf"|(?<![\w@.-])(?:[a-zа-я0-9-]+\.)+(?:{_TLD})(?![\w-])(?:/[^\s<>\"']*)?",
+    rf"(?:https?://|www\.){_URL_TAIL}"
+    rf"|(?<![\w@.-])(?:[a-zа-я0-9-]+\.)+(?:{_TLD})(?![\w-])(?:/(?:{_URL_TAIL})?)?",
     re.IGNORECASE,
 )
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{2,31}(?![\w@])")
@@ -80,6 +83,7 @@ _LATIN = re.compile(r"[a-zà-ɏ]")
 _REPEAT = re.compile(r"(.)\1{2,}", re.DOTALL)
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"_[a-z]+_")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 _INNER_DIGIT = re.compile(r"(?<=[а-яё])[036](?=[а-яё])")
 
 # Latin letters that look like Cyrillic ones (after lower-casing) and the reverse.
@@ -133,6 +137,7 @@ class NormalizedText:
     spaced_words: int = 0  # words written as spaced-out letters
     cyrillic_letters: int = 0
     latin_letters: int = 0
+    words: int = 0  # words of two or more letters, placeholders not counted
 
     @property
     def link_count(self) -> int:
@@ -279,7 +284,24 @@ def normalize(text: str) -> NormalizedText:
         spaced_words=spaced[0],
         cyrillic_letters=len(_CYRILLIC.findall(letters)),
         latin_letters=len(_LATIN.findall(letters)),
+        words=len(_LETTER_WORD.findall(letters)),
     )
+
+
+_CONTACTS = re.compile(rf" ?(?:{URL_TOKEN}|{MENTION_TOKEN}|{EMAIL_TOKEN}|{PHONE_TOKEN})")
+
+
+def without_contacts(canonical_text: str) -> str | None:
+    """The canonical text with ordinary links, @mentions, e-mails and phones taken out.
+
+    People attach a screenshot link or tag the shop when they complain; the hard rule
+    asks whether the words alone are a negative review. None when there is nothing to
+    take out. Invite and Telegram links stay: they are what channel promotion is.
+    """
+    if "_" not in canonical_text:
+        return None
+    stripped = _CONTACTS.sub("", canonical_text).strip()
+    return stripped if stripped != canonical_text else None
 
 
 def feature_text(normalized: NormalizedText) -> str:

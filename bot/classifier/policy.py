@@ -36,12 +36,15 @@ class CheckWeights:
 class SpamPolicy:
     """Thresholds and weights that turn evidence into a verdict."""
 
-    removal_threshold: float = 0.8  # spam_score at or above this removes the message
+    removal_threshold: float = 0.7  # spam_score at or above this removes the message
     removal_threshold_with_history: float = 0.95  # the same for members with a legitimate past
     legit_history_messages: int = 3  # earlier non-spam messages that make a member "known"
     review_threshold: float = 0.5  # spam_score from here up to removal goes to a person
     uncertain_threshold: float = 0.45  # top intent probability below this → uncertain
     text_evidence: float = 0.5  # text-model spam probability that is spam evidence by itself
+    # A text with fewer words than this and nothing else (no link, mention, phone, disguised
+    # word) is too short to remove on its wording: "+1", "в лс", "10/10", "🔥🔥🔥".
+    short_text_words: int = 3
     strong_negative: float = 0.5  # negative-sentiment probability that makes a review protected
     complaint_guard: float = 0.3  # complaint probability that protects even a spam-looking text
     new_member_seconds: float = 24 * 3600.0  # "just joined" means within this time
@@ -104,6 +107,18 @@ def is_protected_review(
     return top_intent != "spam" or intent_scores.get("complaint", 0.0) >= policy.complaint_guard
 
 
+def is_protected_words(
+    intent_scores: Mapping[str, float], sentiment_scores: Mapping[str, float], policy: SpamPolicy
+) -> bool:
+    """The hard rule's test for a message's words without its links and contacts.
+
+    Besides the test above: words that read most of all as a complaint are a complaint,
+    whatever link comes with them — a screenshot, a tracking page, a review site.
+    """
+    top_intent = max(intent_scores, key=intent_scores.__getitem__)
+    return top_intent == "complaint" or is_protected_review(intent_scores, sentiment_scores, policy)
+
+
 @dataclass(frozen=True, slots=True)
 class SpamDecision:
     """The spam part of a verdict."""
@@ -123,16 +138,25 @@ def decide_spam(
     sentiment_scores: Mapping[str, float],
     policy: SpamPolicy,
     context: MessageContext | None = None,
+    without_contacts: tuple[Mapping[str, float], Mapping[str, float]] | None = None,
+    too_short: bool = False,
 ) -> SpamDecision:
     """Combine the text model and the fired checks into a spam score and a removal call.
 
     `checks` are the non-text checks; the text model's own probability is `text_spam`.
+    `without_contacts` is (intent, sentiment) scored on the words alone, links and
+    contacts taken out: a complaint that carries a screenshot link is still protected.
+    `too_short`: the wording alone is no evidence (see `SpamPolicy.short_text_words`).
     """
     fired = [check for check in checks if check.spam]
     score = sigmoid(logit(text_spam) + sum(check.weight for check in fired))
     threshold = policy.removal_threshold_for(context)
-    evidence = text_spam >= policy.text_evidence or any(c.name in STRONG_CHECKS for c in fired)
-    protected = is_protected_review(intent_scores, sentiment_scores, policy)
+    evidence = (text_spam >= policy.text_evidence and not too_short) or any(
+        c.name in STRONG_CHECKS for c in fired
+    )
+    protected = is_protected_review(intent_scores, sentiment_scores, policy) or (
+        without_contacts is not None and is_protected_words(*without_contacts, policy)
+    )
     reasons = [f"{check.name}: {check.details}" for check in fired]
     if protected:
         # Capped below the lowest removal threshold, whatever the links or context say.
@@ -148,9 +172,10 @@ def decide_spam(
         reasons.insert(
             0, f"spam: score {score:.2f} is at or above the removal threshold {threshold:.2f}"
         )
-    elif score >= threshold and not evidence:
+    elif score >= threshold and not evidence and not protected:
+        why = "the text is too short to judge" if too_short else "no spam evidence"
         reasons.append(
-            f"not removed: score {score:.2f} but no spam evidence "
+            f"not removed: score {score:.2f} but {why} "
             f"(the wording alone reads as spam with probability {text_spam:.2f})"
         )
     borderline = not is_spam and score >= policy.review_threshold

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.aio import sleep_or_stop
 from bot.outbox.outcome import Outcome
+from bot.outbox.refs import Unresolved, needs_resolving, resolve
 from bot.outbox.store import claim, finish, next_due_at
 from models import OutboxItem, utcnow
 
@@ -111,7 +112,16 @@ class OutboxWorker:
     async def _send(self, item: OutboxItem) -> None:
         async with self.concurrency:
             try:
+                if needs_resolving(item.params):
+                    async with self.sessions() as session:
+                        item.params = await resolve(session, item.params)
                 outcome = await self.transport.send(item)
+            except Unresolved as error:
+                outcome = (
+                    Outcome.deferred(1.0)
+                    if error.waiting
+                    else Outcome.failed(f"cannot be sent: {error}")
+                )
             except Exception as error:  # a transport bug must not lose the item
                 log.exception("outbox item %s: transport raised", item.id)
                 outcome = Outcome.retry(30.0, f"internal error: {type(error).__name__}")

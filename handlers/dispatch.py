@@ -1,0 +1,110 @@
+"""Feeding stored Telegram events to the aiogram routers (a pipeline stage).
+
+Updates from the moderators' chat, button presses and commands in DMs go through
+aiogram's Dispatcher with a `HandlerContext`; anything the handlers want to say
+goes through the outbox. Members of the moderators' chat become staff here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.tickets import staff as staff_records
+from bot.tickets.settings import load_policy
+from bot.tickets.workspace import Workspace
+from handlers import commands, moderators
+from handlers.access import RoleCheck
+from handlers.context import HandlerContext
+from models import InboundRecord, utcnow
+
+
+def build_dispatcher() -> Dispatcher:
+    dispatcher = Dispatcher()
+    role_check = RoleCheck()
+    for router in (commands.router, moderators.router):
+        router.message.middleware(role_check)
+        router.callback_query.middleware(role_check)
+        dispatcher.include_router(router)
+    return dispatcher
+
+
+class HandlerStage:
+    """The pipeline stage that runs the handlers for one stored Telegram event."""
+
+    def __init__(self, bot: Bot, ws: Workspace, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.bot = bot
+        self.ws = ws
+        self.clock = clock
+        self.dispatcher = build_dispatcher()
+
+    def wants(self, record: InboundRecord) -> bool:
+        if record.platform != "telegram":
+            return False
+        if record.kind == "callback":
+            return True
+        in_workspace = record.community_id == str(self.ws.moderators_chat_id)
+        if in_workspace:
+            return record.kind in ("group_message", "membership") or record.kind == "comment"
+        return record.kind == "direct_message" and record.text.startswith("/")
+
+    async def __call__(self, session: AsyncSession, record: InboundRecord) -> str | None:
+        if not self.wants(record):
+            return None
+        in_workspace = record.community_id == str(self.ws.moderators_chat_id)
+        subject = (record.location or {}).get("user_id") if record.kind == "membership" else None
+        author = str(subject) if subject is not None else (record.author_id or "")
+        user_id = int(author) if author.lstrip("-").isdigit() else 0
+        raw_from = _sender(record)
+        # Only writing in the chat or joining it shows membership; a button press does not
+        # (callback data is user input, and only staff may press).
+        shows_membership = record.kind in ("group_message", "membership", "comment")
+        if in_workspace and shows_membership and user_id > 0 and not (raw_from or {}).get("is_bot"):
+            # Whoever is in the moderators' chat moderates (chat admins decide who joins).
+            if record.kind == "membership" and record.action == "leave":
+                existing = await staff_records.find(session, user_id)
+                if existing is not None and existing.role != "admin":
+                    existing.active = False
+            else:
+                await staff_records.register(
+                    session,
+                    user_id,
+                    name=record.author_name,
+                    username=(raw_from or {}).get("username"),
+                    language=(raw_from or {}).get("language_code"),
+                )
+        if record.kind == "membership":
+            return "staff updated" if in_workspace else None
+        staff = await staff_records.find(session, user_id) if user_id > 0 else None
+        ctx = HandlerContext(
+            session=session,
+            ws=self.ws,
+            record=record,
+            staff=staff,
+            user_id=user_id,
+            language_code=(raw_from or {}).get("language_code"),
+            now=self.clock(),
+            policy=await load_policy(session),
+        )
+        update = Update.model_validate(record.raw, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update, ctx=ctx)
+        return "handled"
+
+
+def _sender(record: InboundRecord) -> dict[str, object] | None:
+    raw = record.raw or {}
+    for key in ("message", "edited_message", "callback_query"):
+        payload = raw.get(key)
+        if isinstance(payload, dict) and isinstance(payload.get("from"), dict):
+            return payload["from"]
+    for key in ("chat_member", "my_chat_member"):
+        payload = raw.get(key)
+        if isinstance(payload, dict):
+            member = (payload.get("new_chat_member") or {}).get("user")
+            if isinstance(member, dict):
+                return member
+    return None
