@@ -22,14 +22,25 @@ from handlers.access import RoleCheck
 from handlers.context import HandlerContext
 from models import InboundRecord, utcnow
 
+_dispatcher: Dispatcher | None = None
+
 
 def build_dispatcher() -> Dispatcher:
+    """The routers, once per process: aiogram attaches a router to one parent only.
+
+    Handlers keep no state of their own (everything arrives in `ctx`), so one
+    dispatcher serves every Steward in the process.
+    """
+    global _dispatcher
+    if _dispatcher is not None:
+        return _dispatcher
     dispatcher = Dispatcher()
     role_check = RoleCheck()
     for router in (commands.router, moderators.router):
         router.message.middleware(role_check)
         router.callback_query.middleware(role_check)
         dispatcher.include_router(router)
+    _dispatcher = dispatcher
     return dispatcher
 
 

@@ -263,7 +263,7 @@ async def _retry(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
         purpose=failed.purpose,
     )
     ticket.failed_outbox_key = None
-    ticket.card_note = ticket.card_note.replace("⚠️ Reply not delivered", "🔁 Retrying; was")
+    ticket.card_note = "🔁 Delivering the reply again — sending…"
     await cards.queue_card(ctx.session, ticket, ctx.ws)
     await ctx.answer_callback(ctx.t("retry_queued"))
 

@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from models.db import make_engine, make_sessionmaker, migrate
 
+# Fixtures shared across modules: a classifier trained once per session, and the
+# whole application running against both sandboxes.
+pytest_plugins = ["tests.classifier_fixtures", "tests.workspace_fixtures"]
+
 PG_HOST = os.environ.get("STEWARD_TEST_PG_HOST", "127.0.0.1")
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:5432/test"
 # CI sets this so that PostgreSQL tests fail rather than skip when the server is missing.
