@@ -24,6 +24,7 @@ from bot.platforms.telegram.client import make_bot
 from bot.platforms.telegram.poller import TelegramPoller
 from bot.platforms.telegram.sender import TelegramTransport
 from bot.platforms.vk.client import DEFAULT_BASES, make_group_api, make_user_api
+from bot.platforms.vk.names import VkNames
 from bot.platforms.vk.poller import VkPoller
 from bot.platforms.vk.sender import VkTransport
 from bot.tickets import cards
@@ -79,6 +80,7 @@ class Steward:
         self.telegram_bot: Bot | None = None
         self.telegram_poller: TelegramPoller | None = None
         self.vk_pollers: list[VkPoller] = []
+        self.vk_apis: dict[int, Any] = {}
         self.watchdog = SlaWatchdog(
             self.sessions, self.ws, clock=clock, on_queued=self.notify_outbox
         )
@@ -113,6 +115,8 @@ class Steward:
             stages.append(HandlerStage(bot, self.ws, clock=self.clock))
         for community in self.settings.vk_communities:
             self._add_vk(community)
+        if self.vk_apis:
+            stages.append(VkNames(self.vk_apis))
         intake = Intake(self.classifier, self.ws, clock=self.clock)
         stages += [intake.classify, intake.triage]
         self.inbox_worker.stages = stages
@@ -126,6 +130,7 @@ class Steward:
     def _add_vk(self, community: VkCommunity) -> None:
         url = self.settings.vk_api_url
         group_api = make_group_api(community.group_token.value, url)
+        self.vk_apis[community.group_id] = group_api
         user_api = make_user_api(community.user_token.value, url) if community.user_token else None
         poller = VkPoller(
             group_api,

@@ -33,7 +33,7 @@ async def sandbox() -> AsyncIterator[TelegramSandbox]:
     await server.stop()
 
 
-def steward_env(sandbox: TelegramSandbox, workdir: Path) -> dict[str, str]:
+def steward_env(sandbox: TelegramSandbox, workdir: Path, model: Path) -> dict[str, str]:
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("STEWARD_", "TELEGRAM_", "VK_"))
     }
@@ -43,6 +43,7 @@ def steward_env(sandbox: TelegramSandbox, workdir: Path) -> dict[str, str]:
         "TELEGRAM_API_URL": sandbox.base_url,
         "STEWARD_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/steward.db",
         "STEWARD_POLL_TIMEOUT": "1",
+        "STEWARD_MODEL_PATH": str(model),
     }
 
 
@@ -102,9 +103,9 @@ async def wait_for_group_messages(workdir: Path, count: int) -> None:
 
 
 async def test_kill_and_restart_loses_and_duplicates_nothing(
-    sandbox: TelegramSandbox, tmp_path: Path
+    sandbox: TelegramSandbox, tmp_path: Path, trained_model_path: Path
 ) -> None:
-    env = steward_env(sandbox, tmp_path)
+    env = steward_env(sandbox, tmp_path, trained_model_path)
     async with aiohttp.ClientSession() as http:
         control = TgControl(http, sandbox.base_url)
         await control.chat(GROUP, "supergroup", title="Kill test", members=[ANN])

@@ -108,6 +108,9 @@ async def test_member_to_card_to_reply_at_origin(workspace: Workspace, source: s
     assert ticket.state == "assigned"  # round robin picked an on-shift moderator
     card = await ws.card(ticket.id)
     assert "Purchase" in card["text"] and "first response due" in card["text"]
+    assert "Ann" in card["text"]  # VK ids are shown as names
+    if source != "tg_dm":
+        assert "Brand" in card["text"]  # the community's name
     due = ticket.sla["response"]["due_at"]
     assert due.startswith("2026-11-02T10:10")  # 10 minutes for a purchase question
 

@@ -22,8 +22,18 @@ def _fired(name: str, weight: float, details: str) -> Check:
     return Check(name=name, spam=True, weight=weight, details=details)
 
 
+# A check that did not fire is the same object every time: most messages fire none,
+# and building eleven objects per message would be a tenth of the classifier's time.
+_QUIET: dict[str, Check] = {}
+
+
 def _quiet(name: str, details: str = "") -> Check:
-    return Check(name=name, spam=False, weight=0.0, details=details)
+    if details:
+        return Check(name=name, spam=False, weight=0.0, details=details)
+    check = _QUIET.get(name)
+    if check is None:
+        check = _QUIET[name] = Check(name=name, spam=False, weight=0.0)
+    return check
 
 
 def is_new_member(context: MessageContext | None, policy: SpamPolicy) -> bool:

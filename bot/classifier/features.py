@@ -24,7 +24,7 @@ import scipy.sparse as sp
 # Words, placeholders (`_url_`), and single symbols — `?`, `!`, `$`, emoji — as tokens.
 _WORD_TOKEN = re.compile(r"\w+|[^\w\s]")
 _SPACE = 32
-_MULTIPLIER = np.uint64(0x100000001B3)  # an odd 64-bit multiplier for the rolling hash
+_MULTIPLIER = np.uint64(0x100000001B3)  # FNV's 64-bit prime, for the rolling hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +40,14 @@ class FeatureConfig:
     word_weight: float = 1.0  # scale of the word block against the character block
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser: spreads the bits of a rolling hash (wrapping uint64 math)."""
-    values = values ^ (values >> np.uint64(30))
-    values = values * np.uint64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
+_LENGTH_TAG = [np.uint64(n << 58) for n in range(64)]
+# Fibonacci hashing: multiply by 2^64 / golden ratio and keep the top bits for the slot.
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _slots(hashes: np.ndarray, shift: np.uint64) -> np.ndarray:
+    """Home slot of each hash in a table of 2^(64 - shift) slots."""
+    return ((hashes * _SPREAD) >> shift).astype(np.int64)
 
 
 def _padded(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -90,8 +91,9 @@ def char_ngram_hashes(texts: Sequence[str], low: int, high: int) -> tuple[np.nda
             # Valid windows have no pair starting at start .. start + n - 2.
             inside = pairs_before[n - 1 : n - 1 + count] - pairs_before[:count]
             chosen = np.flatnonzero(inside == 0)
-        # Odd hashes: 0 marks an empty slot of the lookup table.
-        hashes.append(_mix(rolling[chosen] ^ np.uint64(n)) | np.uint64(1))
+        # The length goes into the top bits (a 2-gram never equals a 1-gram); odd
+        # hashes, because 0 marks an empty slot of the lookup table.
+        hashes.append((rolling[chosen] ^ _LENGTH_TAG[n]) | np.uint64(1))
         positions.append(chosen)
     if not hashes:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
@@ -138,7 +140,7 @@ class _HashTable:
         self.columns = np.zeros(1 << bits, dtype=np.int64)
         self.max_probes = 0
         pending = np.arange(len(keys))
-        slots = (keys >> self.shift).astype(np.int64)
+        slots = _slots(keys, self.shift)
         while len(pending):
             self.max_probes += 1
             candidate_slots = slots[pending]
@@ -156,7 +158,7 @@ class _HashTable:
     def find(self, hashes: np.ndarray) -> np.ndarray:
         """Column of each hash, or -1 for an n-gram not in the vocabulary."""
         found = np.full(len(hashes), -1, dtype=np.int64)
-        slots = (hashes >> self.shift).astype(np.int64)
+        slots = _slots(hashes, self.shift)
         pending = np.arange(len(hashes))
         for _ in range(self.max_probes):
             if not len(pending):

@@ -36,7 +36,7 @@ class CheckWeights:
 class SpamPolicy:
     """Thresholds and weights that turn evidence into a verdict."""
 
-    removal_threshold: float = 0.7  # spam_score at or above this removes the message
+    removal_threshold: float = 0.6  # spam_score at or above this removes the message
     removal_threshold_with_history: float = 0.95  # the same for members with a legitimate past
     legit_history_messages: int = 3  # earlier non-spam messages that make a member "known"
     review_threshold: float = 0.5  # spam_score from here up to removal goes to a person
@@ -44,7 +44,7 @@ class SpamPolicy:
     text_evidence: float = 0.5  # text-model spam probability that is spam evidence by itself
     # A text with fewer words than this and nothing else (no link, mention, phone, disguised
     # word) is too short to remove on its wording: "+1", "в лс", "10/10", "🔥🔥🔥".
-    short_text_words: int = 3
+    short_text_words: int = 2
     strong_negative: float = 0.5  # negative-sentiment probability that makes a review protected
     complaint_guard: float = 0.3  # complaint probability that protects even a spam-looking text
     new_member_seconds: float = 24 * 3600.0  # "just joined" means within this time
