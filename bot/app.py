@@ -27,6 +27,9 @@ from bot.platforms.vk.client import DEFAULT_BASES, make_group_api, make_user_api
 from bot.platforms.vk.names import VkNames
 from bot.platforms.vk.poller import VkPoller
 from bot.platforms.vk.sender import VkTransport
+from bot.spam import digest
+from bot.spam.enforce import Enforcer
+from bot.spam.guard import REVIEW_THRESHOLD, SpamGuard
 from bot.tickets import cards
 from bot.tickets.hooks import make_hook
 from bot.tickets.intake import Intake
@@ -99,6 +102,15 @@ class Steward:
         if self.classifier is None:
             self.classifier = await asyncio.to_thread(load_classifier, self.settings)
         register_renderer("card", _render_card)
+        register_renderer("spam_digest", digest.render)
+        self.enforcer = Enforcer(self.ws, dry_run=self.settings.dry_run)
+        policy = getattr(self.classifier, "policy", None)
+        self.spam_guard = SpamGuard(
+            self.enforcer,
+            self.ws,
+            review_threshold=getattr(policy, "review_threshold", REVIEW_THRESHOLD),
+            clock=self.clock,
+        )
         stages: list[Stage] = [record_community]
         token = self.settings.telegram_token
         if token is not None:
@@ -112,13 +124,13 @@ class Steward:
             )
             self.outbox_workers.append(OutboxWorker(self.sessions, TelegramTransport(bot)))
             self._tasks.append(self._telegram)
-            stages.append(HandlerStage(bot, self.ws, clock=self.clock))
+            stages.append(HandlerStage(bot, self.ws, clock=self.clock, spam=self.spam_guard))
         for community in self.settings.vk_communities:
             self._add_vk(community)
         if self.vk_apis:
             stages.append(VkNames(self.vk_apis))
         intake = Intake(self.classifier, self.ws, clock=self.clock)
-        stages += [intake.classify, intake.triage]
+        stages += [intake.classify, self.spam_guard, intake.triage]
         self.inbox_worker.stages = stages
         hook = make_hook(self.sessions, self.ws, self.notify_outbox)
         for worker in self.outbox_workers:

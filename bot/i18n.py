@@ -48,6 +48,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Marked as not spam; stored for training.",
         "ru": "Отмечено как не спам; сохранено для обучения.",
     },
+    "unknown_removal": {
+        "en": "That spam entry does not exist.",
+        "ru": "Такой записи о спаме нет.",
+    },
+    "restored": {
+        "en": "Restored #{id}; the penalty is withdrawn and the label stored.",
+        "ru": "#{id} восстановлено; наказание снято, метка сохранена.",
+    },
+    "already_restored": {"en": "#{id} was already restored.", "ru": "#{id} уже восстановлено."},
     "shift_on": {"en": "You are on shift.", "ru": "Вы на смене."},
     "shift_off": {"en": "You are off shift.", "ru": "Вы не на смене."},
     "usage": {"en": "Usage: {usage}", "ru": "Использование: {usage}"},

@@ -30,6 +30,7 @@ class HandlerContext:
     language_code: str | None
     now: datetime
     policy: WorkspacePolicy
+    spam: Any = None  # the SpamGuard, for removals and undo from buttons and commands
     _answers: int = field(default=0)
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.tickets import staff as staff_records
 from bot.tickets.settings import load_policy
 from bot.tickets.workspace import Workspace
-from handlers import commands, moderators
+from handlers import commands, moderators, spam
 from handlers.access import RoleCheck
 from handlers.context import HandlerContext
 from models import InboundRecord, utcnow
@@ -36,7 +37,7 @@ def build_dispatcher() -> Dispatcher:
         return _dispatcher
     dispatcher = Dispatcher()
     role_check = RoleCheck()
-    for router in (commands.router, moderators.router):
+    for router in (commands.router, moderators.router, spam.router):
         router.message.middleware(role_check)
         router.callback_query.middleware(role_check)
         dispatcher.include_router(router)
@@ -47,8 +48,16 @@ def build_dispatcher() -> Dispatcher:
 class HandlerStage:
     """The pipeline stage that runs the handlers for one stored Telegram event."""
 
-    def __init__(self, bot: Bot, ws: Workspace, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        ws: Workspace,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        spam: Any = None,
+    ) -> None:
         self.bot = bot
+        self.spam = spam
         self.ws = ws
         self.clock = clock
         self.dispatcher = build_dispatcher()
@@ -100,6 +109,7 @@ class HandlerStage:
             language_code=(raw_from or {}).get("language_code"),
             now=self.clock(),
             policy=await load_policy(session),
+            spam=self.spam,
         )
         update = Update.model_validate(record.raw, context={"bot": self.bot})
         await self.dispatcher.feed_update(self.bot, update, ctx=ctx)

@@ -20,7 +20,15 @@ from bot.tickets import cards, service
 from bot.tickets.relay import reply_to_member
 from bot.tickets.staff import mention
 from handlers.context import HandlerContext
-from models import OutboxItem, Template, Ticket, TrainingLabel
+from models import (
+    Classification,
+    InboundRecord,
+    OutboxItem,
+    Template,
+    Ticket,
+    TicketMessage,
+    TrainingLabel,
+)
 
 router = Router(name="moderators")
 MODERATOR = {"role": "moderator"}
@@ -208,6 +216,18 @@ async def _back(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
 
 
 async def _label_spam(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
+    """Spam after all: remove the member's message(s), climb the ladder, store a label."""
+    if ctx.spam is not None:
+        inbound_ids = await ctx.session.scalars(
+            select(TicketMessage.inbound_id).where(
+                TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in"
+            )
+        )
+        for inbound_id in [i for i in inbound_ids if i is not None]:
+            record = await ctx.session.get(InboundRecord, inbound_id)
+            if record is not None:
+                verdict = await ctx.session.get(Classification, inbound_id)
+                await ctx.spam.remove(ctx.session, record, verdict, actor=ctx.actor, now=ctx.now)
     ctx.session.add(
         TrainingLabel(
             text=ticket.last_text,
@@ -219,7 +239,7 @@ async def _label_spam(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
             source="moderator",
         )
     )
-    service.relabel(ctx.session, ticket, "spam", ctx.actor, ctx.policy, ctx.now)
+    ticket.category = "spam"
     service.resolve(ctx.session, ticket, ctx.actor, ctx.now)
     await cards.queue_card(ctx.session, ticket, ctx.ws)
     await ctx.answer_callback(ctx.t("labelled_spam"))
@@ -238,7 +258,9 @@ async def _label_ham(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
         )
     )
     if ticket.category == "spam":
+        # A possible-spam ticket that is not spam becomes an ordinary one for triage.
         service.relabel(ctx.session, ticket, "needs_triage", ctx.actor, ctx.policy, ctx.now)
+        ticket.priority = "normal"
     await cards.queue_card(ctx.session, ticket, ctx.ws)
     await ctx.answer_callback(ctx.t("labelled_ham"))
 

@@ -1,6 +1,7 @@
 """Steward's ORM tables (SQLAlchemy 2) and database wiring."""
 
 from models.base import Base, utcnow
+from models.spam import SpamDigest, SpamRemoval, Strike
 from models.tables import (
     AuditEntry,
     Community,
@@ -32,7 +33,10 @@ __all__ = [
     "OutboxItem",
     "PollState",
     "Setting",
+    "SpamDigest",
+    "SpamRemoval",
     "Staff",
+    "Strike",
     "Template",
     "Ticket",
     "TicketEvent",
