@@ -102,6 +102,11 @@ class SpamGuard:
             await self._check_flood(session, record, now)
         if verdict.intent == "complaint":
             return None  # the hard rule: never removed, never penalised
+        if verdict.is_spam and verdict.sentiment == "negative":
+            # An angry message with spam evidence may be a complaint that recruits others
+            # ("write to me, who else was cheated"): a person decides, nothing is removed.
+            await self._possible_spam(session, record, verdict, now, priority="normal")
+            return "negative and spam-like: a person decides"
         if verdict.is_spam:
             await self.remove(session, record, verdict, actor="system", now=now)
             return "removed as spam"
@@ -235,12 +240,17 @@ class SpamGuard:
         return penalty.kind
 
     async def _possible_spam(
-        self, session: AsyncSession, record: InboundRecord, verdict: Classification, now: datetime
+        self,
+        session: AsyncSession,
+        record: InboundRecord,
+        verdict: Classification,
+        now: datetime,
+        priority: str = "low",
     ) -> None:
         decision = TriageDecision(
             True,
             "needs_triage",
-            "low",
+            priority,
             "spam",
             None,
             f"Possible spam (score {verdict.spam_score:.2f}).",
