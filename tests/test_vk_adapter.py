@@ -541,3 +541,57 @@ async def test_malformed_answers_and_unknown_events_are_logged_never_a_crash(
     assert len(unknown) == 1 and unknown[0].status == "skipped"
     assert "long poll failed" in caplog.text
     assert "stored an unreadable event" in caplog.text
+
+
+async def test_several_communities_each_have_their_own_poll_loop(
+    vk: tuple[VkSandbox, VkControl], tmp_path: Any, classifier: Any
+) -> None:
+    from bot.app import Steward
+    from bot.config import load_settings
+    from bot.stats import collect
+
+    server, control = vk
+    second = 2000002
+    await control.post(
+        "/sandbox/groups",
+        {
+            "id": second,
+            "name": "Brand Two",
+            "token": "vk-two-token",
+            "admin_token": "vk-two-admin",
+            "admin_user_id": ADMIN_ID,
+        },
+    )
+    listing = tmp_path / "vk-communities.txt"
+    listing.write_text(f"# the second brand\n{second} vk-two-token vk-two-admin\n")
+    settings = load_settings(
+        {
+            "VK_GROUP_ID": str(GROUP_ID),
+            "VK_GROUP_TOKEN": GROUP_TOKEN,
+            "VK_USER_TOKEN": ADMIN_TOKEN,
+            "VK_COMMUNITIES": str(listing),
+            "VK_API_URL": server.base_url,
+            "STEWARD_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/two.db",
+            "STEWARD_POLL_TIMEOUT": "1",
+        },
+        env_file=None,
+    )
+    app = Steward(settings, classifier=classifier)
+    await app.prepare()
+    stop = asyncio.Event()
+    runner = asyncio.create_task(app.run(stop))
+    try:
+        assert [p.group_id for p in app.vk_pollers] == [GROUP_ID, second]
+        for poller in app.vk_pollers:
+            assert await asyncio.to_thread(poller.connected.wait, 30)
+        for group in (GROUP_ID, second):
+            await control.post(
+                "/sandbox/messages", {"group_id": group, "from_id": ANN, "text": f"hi {group}"}
+            )
+        records = await wait_for(app.sessions, lambda rs: len(rs) >= 2)
+        assert sorted(r.community_id for r in records) == [str(GROUP_ID), str(second)]
+        stats = await collect(app.sessions)
+        assert stats["inbound"]["by_platform"]["vk"] == 2
+    finally:
+        stop.set()
+        await runner
