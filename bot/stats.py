@@ -14,12 +14,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.content.planning import PUBLISHED_STATES, history_of
+from bot.content.service import setups as content_setups
+from bot.content.targets import list_targets, stats_key
 from bot.inbound import MESSAGE_KINDS
 from bot.policy import sla as sla_policy
 from bot.policy.business_hours import BusinessCalendar
+from bot.policy.promo import POST_KINDS, current_share
 from bot.policy.triage import CATEGORIES
 from bot.tickets.settings import load_policy
-from models import InboundRecord, OutboxItem, Ticket, TicketEvent, utcnow
+from models import InboundRecord, OutboxItem, Post, Publication, Ticket, TicketEvent, utcnow
 
 PLATFORMS = ("telegram", "vk")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
@@ -161,6 +165,32 @@ async def ticket_figures(
     }
 
 
+async def post_figures(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime
+) -> dict[str, Any]:
+    """The `posts` section: copies published on any target, by kind, and each target's
+    promotional share now, over its ratio policy's post window (0.0 with no posts)."""
+    async with sessions() as session:
+        by_kind = dict.fromkeys(POST_KINDS, 0)
+        published = (
+            select(Post.kind, func.count())
+            .join(Publication, Publication.post_id == Post.id)
+            .where(Publication.state.in_(PUBLISHED_STATES))
+            .group_by(Post.kind)
+        )
+        for kind, count in (await session.execute(published)).all():
+            by_kind[kind] = count
+        shares: dict[str, float] = {}
+        targets = await list_targets(session)
+        for setup in await content_setups(session, targets, create=False):
+            history = await history_of(session, setup.community.id, setup, now)
+            snapshot = current_share(setup.policy, history, now)
+            window = snapshot.posts_in_window
+            share = snapshot.promotional_in_window / window if window else 0.0
+            shares[stats_key(setup.community)] = round(share, 4)
+    return {"published": sum(by_kind.values()), "by_kind": by_kind, "promo_share": shares}
+
+
 async def collect(
     sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -194,6 +224,7 @@ async def collect(
         },
         "outbox": {"by_status": outbox_status, "by_platform": outbox_platform},
         "tickets": tickets,
+        "posts": await post_figures(sessions, now=now or utcnow()),
     }
 
 
@@ -213,8 +244,8 @@ def render_text(stats: dict[str, Any]) -> str:
         lines.append("  by category:")
         lines += [f"    {name:<16} {count}" for name, count in tickets["by_category"].items()]
         times = tickets["first_response_seconds"]
-        median, p90 = _or_dash(times["median"]), _or_dash(times["p90"])
-        lines.append(f"  first response   median {median} s, p90 {p90} s")
+        median, p90 = _seconds_or_dash(times["median"]), _seconds_or_dash(times["p90"])
+        lines.append(f"  first response   median {median}, p90 {p90}")
         rate = tickets["sla_hit_rate"]
         lines.append(f"  SLA hit rate     {_or_dash(None if rate is None else f'{rate:.0%}')}")
         lines.append(f"  SLA breaches     {tickets['breaches']}")
@@ -223,3 +254,7 @@ def render_text(stats: dict[str, Any]) -> str:
 
 def _or_dash(value: object) -> str:
     return "—" if value is None else str(value)
+
+
+def _seconds_or_dash(value: float | None) -> str:
+    return "—" if value is None else f"{value} s"

@@ -31,15 +31,17 @@ class QueueEntry:
     ticket: Ticket
     group: int  # BREACHED, RUNNING or WAITING
     due_at: datetime | None  # the running response clock's due time (None: no running clock)
+    breached: tuple[str, ...] = ()  # kinds of the running clocks past their target
 
 
 def _urgency(ticket: Ticket, calendar: BusinessCalendar, now: datetime) -> QueueEntry:
     clocks = service.clocks(ticket)
     response = clocks.get("response")
     running = response if response is not None and response.running else None
-    breached = any(
-        clock.running and sla_policy.evaluate(clock, calendar, now).breached
+    breached = tuple(
+        clock.kind
         for clock in clocks.values()
+        if clock.running and sla_policy.evaluate(clock, calendar, now).breached
     )
     if breached:
         group = BREACHED
@@ -51,7 +53,7 @@ def _urgency(ticket: Ticket, calendar: BusinessCalendar, now: datetime) -> Queue
     if due is None and breached:
         # Only the resolution clock is overdue: rank by when that ran out.
         due = min(c.due_at for c in clocks.values() if c.running)
-    return QueueEntry(ticket, group, due)
+    return QueueEntry(ticket, group, due, breached)
 
 
 def rank_queue(
@@ -113,11 +115,10 @@ async def find_staff(session: AsyncSession, who: str) -> Staff | None:
     """A staff record by Telegram user id ("501") or @username ("@boris_mod")."""
     who = who.strip()
     if who.startswith("@") and len(who) > 1:
-        name = who[1:].lower()
-        for member in await session.scalars(select(Staff).where(Staff.username.is_not(None))):
-            if (member.username or "").lower() == name:
-                return member
-        return None
+        # Telegram usernames are case-insensitive.
+        return await session.scalar(
+            select(Staff).where(func.lower(Staff.username) == who[1:].lower()).limit(1)
+        )
     if who.isdigit():
         return await session.scalar(select(Staff).where(Staff.telegram_user_id == int(who)))
     return None
