@@ -23,7 +23,16 @@ from bot.policy.business_hours import BusinessCalendar
 from bot.policy.promo import POST_KINDS, current_share
 from bot.policy.triage import CATEGORIES
 from bot.tickets.settings import load_policy
-from models import InboundRecord, OutboxItem, Post, Publication, Ticket, TicketEvent, utcnow
+from models import (
+    InboundRecord,
+    OutboxItem,
+    Post,
+    Publication,
+    SpamRemoval,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
 
 PLATFORMS = ("telegram", "vk")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
@@ -191,12 +200,30 @@ async def post_figures(
     return {"published": sum(by_kind.values()), "by_kind": by_kind, "promo_share": shares}
 
 
+async def spam_figures(session: AsyncSession) -> dict[str, int]:
+    """Removals and undos: `removed` counts messages taken down (restored ones included)."""
+    counts = dict(
+        (
+            await session.execute(
+                select(SpamRemoval.status, func.count()).group_by(SpamRemoval.status)
+            )
+        ).all()
+    )
+    return {
+        "removed": counts.get("removed", 0) + counts.get("restored", 0),
+        "restored": counts.get("restored", 0),
+        "marked_in_dms": counts.get("marked", 0),
+        "would_remove": counts.get("would_remove", 0),
+    }
+
+
 async def collect(
     sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """The `steward stats --json` object (SANDBOX.md lists the stable keys)."""
     async with sessions() as session:
         tickets = await ticket_figures(session, now=now or utcnow())
+        spam = await spam_figures(session)
         by_platform = dict.fromkeys(PLATFORMS, 0)
         by_kind = dict.fromkeys(sorted(MESSAGE_KINDS), 0)
         by_status: dict[str, int] = {}
@@ -224,6 +251,7 @@ async def collect(
         },
         "outbox": {"by_status": outbox_status, "by_platform": outbox_platform},
         "tickets": tickets,
+        "spam": spam,
         "posts": await post_figures(sessions, now=now or utcnow()),
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.stats import collect
 from models import AuditEntry, SpamRemoval, Strike, TrainingLabel
 from tests.workspace_fixtures import BORIS, GROUP, MALLORY, VK_GROUP, Workspace
 
@@ -74,6 +75,8 @@ async def test_telegram_spam_is_removed_logged_and_undone(workspace: Workspace) 
     reposted = [m for m in await ws.tg.messages(GROUP) if "removed by mistake" in m.get("text", "")]
     assert len(reposted) == 1 and "Spammer1" in reposted[0]["text"]
     assert all(strike.withdrawn for strike in await strikes(ws))
+    figures = (await collect(ws.sessions))["spam"]
+    assert figures["removed"] == 1 and figures["restored"] == 1
     async with ws.sessions() as session:
         labels = list(await session.scalars(select(TrainingLabel)))
     assert [(label.spam, label.source) for label in labels] == [(False, "moderator")]
