@@ -22,7 +22,7 @@ from bot.classifier.corpus import Example
 from bot.classifier.metrics import Report, evaluate, format_report
 from bot.classifier.model import CrossValidation
 from bot.classifier.normalize import normalize
-from bot.classifier.policy import SpamPolicy, decide_spam
+from bot.classifier.policy import SpamPolicy, choose_intent, decide_spam
 from bot.classifier.service import Classifier
 from bot.classifier.verdict import INTENTS, SENTIMENTS, Verdict
 
@@ -163,6 +163,27 @@ class SpamDecisions:
     ordinary_flagged_rate: float  # share of ham that would be removed
     complaints_removed: int  # complaints (by gold intent) that would be removed
     complaints: int
+
+
+def cross_validated_intents(
+    examples: Sequence[Example], cv: CrossValidation, policy: SpamPolicy | None = None
+) -> Report | None:
+    """The intent report with the verdict's rule (`policy.choose_intent`) applied to the
+    out-of-fold probabilities, instead of the plain most-probable class."""
+    policy = policy or SpamPolicy()
+    intents = cv.oof_probabilities.get("intent")
+    if intents is None:
+        return None
+    gold: list[str] = []
+    predicted: list[str] = []
+    for index, example in enumerate(examples):
+        if example.intent is None or math.isnan(intents[index][0]):
+            continue
+        gold.append(example.intent)
+        predicted.append(
+            choose_intent(dict(zip(INTENTS, intents[index].tolist(), strict=True)), policy)
+        )
+    return evaluate(gold, predicted, INTENTS)
 
 
 def _scores(

@@ -14,6 +14,7 @@ n-grams are few per message and use a plain dictionary.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ _MULTIPLIER = np.uint64(0x100000001B3)  # FNV's 64-bit prime, for the rolling ha
 class FeatureConfig:
     """How texts become vectors; chosen by cross-validation on the corpus."""
 
-    char_ngrams: tuple[int, int] = (1, 5)
+    char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     char_min_df: int = 2
     word_min_df: int = 1
@@ -91,9 +92,9 @@ def char_ngram_hashes(texts: Sequence[str], low: int, high: int) -> tuple[np.nda
             # Valid windows have no pair starting at start .. start + n - 2.
             inside = pairs_before[n - 1 : n - 1 + count] - pairs_before[:count]
             chosen = np.flatnonzero(inside == 0)
-        # The length goes into the top bits (a 2-gram never equals a 1-gram); odd
-        # hashes, because 0 marks an empty slot of the lookup table.
-        hashes.append((rolling[chosen] ^ _LENGTH_TAG[n]) | np.uint64(1))
+        # The length goes into the top bits, so a 2-gram never equals a 1-gram, and no
+        # hash is 0, which marks an empty slot of the lookup table.
+        hashes.append(rolling[chosen] ^ _LENGTH_TAG[n])
         positions.append(chosen)
     if not hashes:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
@@ -106,8 +107,10 @@ def word_ngrams(text: str, low: int, high: int) -> list[str]:
     """Token n-grams joined by a space; tokens are words, placeholders and symbols."""
     tokens = _WORD_TOKEN.findall(text)
     grams: list[str] = tokens[:] if low == 1 else []
-    for n in range(max(low, 2), high + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    if low <= 2 <= high:
+        grams += [f"{a} {b}" for a, b in itertools.pairwise(tokens)]  # the common case, fast
+    for n in range(max(low, 3), high + 1):
+        grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     return grams
 
 
@@ -129,15 +132,17 @@ class _HashTable:
     """Open-addressing table from n-gram hash to column, built and probed with NumPy.
 
     A sorted array with `searchsorted` costs a cache miss per level; one probe into a
-    table at most a quarter full costs about one. Built on load, never pickled.
+    table at most an eighth full costs about one, and misses (n-grams not in the
+    vocabulary, most of them) end at an empty slot almost at once. Built on load,
+    never pickled.
     """
 
     def __init__(self, keys: np.ndarray) -> None:
-        bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) * 8))))
         self.mask = (1 << bits) - 1
         self.shift = np.uint64(64 - bits)
-        self.keys = np.zeros(1 << bits, dtype=np.uint64)  # 0 = empty; n-gram hashes are odd
-        self.columns = np.zeros(1 << bits, dtype=np.int64)
+        self.keys = np.zeros(1 << bits, dtype=np.uint64)  # 0 = empty; no n-gram hashes to 0
+        self.columns = np.zeros(1 << bits, dtype=np.int32)
         self.max_probes = 0
         pending = np.arange(len(keys))
         slots = _slots(keys, self.shift)
@@ -243,28 +248,25 @@ class WordBlock:
     def columns(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(text index, column) of every known word n-gram occurrence."""
         get = self.vocabulary.get
-        documents: list[int] = []
+        low, high = self.low, self.high
+        lengths: list[int] = []
         columns: list[int] = []
-        for index, text in enumerate(texts):
-            found = [c for c in map(get, word_ngrams(text, self.low, self.high)) if c is not None]
+        for text in texts:
+            found = [c for c in map(get, word_ngrams(text, low, high)) if c is not None]
             columns += found
-            documents += [index] * len(found)
-        return np.asarray(documents, dtype=np.int64), np.asarray(columns, dtype=np.int64)
+            lengths.append(len(found))
+        documents = np.repeat(np.arange(len(texts)), lengths)
+        return documents, np.asarray(columns, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
 class Entries:
-    """Non-zero features of a batch, sorted by text then column (a CSR matrix in parts)."""
+    """Non-zero features of a few texts, sorted by text (a sparse matrix in parts)."""
 
     rows: int
     documents: np.ndarray  # int64: text index of each entry
     columns: np.ndarray  # int64: feature column
     values: np.ndarray  # float32: TF-IDF value
-
-    def to_csr(self, width: int) -> sp.csr_matrix:
-        indptr = np.zeros(self.rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.documents, minlength=self.rows), out=indptr[1:])
-        return sp.csr_matrix((self.values, self.columns, indptr), shape=(self.rows, width))
 
 
 def _tfidf(
@@ -278,6 +280,23 @@ def _tfidf(
     norms = np.sqrt(np.bincount(documents, weights=values * values, minlength=rows))
     norms[norms == 0] = 1.0
     return documents, columns, (values / norms[documents] * scale).astype(np.float32)
+
+
+def _tfidf_matrix(
+    documents: np.ndarray, columns: np.ndarray, idf: np.ndarray, rows: int, scale: float
+) -> sp.csr_matrix:
+    """The same as `_tfidf`, as a CSR matrix: for batches, where sorting every entry
+    (as `np.unique` does) costs more than scipy's per-row duplicate summing."""
+    matrix = sp.coo_matrix(
+        (np.ones(len(columns), dtype=np.float64), (documents, columns)),
+        shape=(rows, len(idf)),
+    ).tocsr()  # sums duplicates: the counts
+    row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
+    values = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
+    norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=rows))
+    norms[norms == 0] = 1.0
+    matrix.data = (values / norms[row_of] * scale).astype(np.float32)
+    return matrix
 
 
 class TextFeatures:
@@ -305,7 +324,7 @@ class TextFeatures:
         return self.fit(texts).transform(texts)
 
     def entries(self, texts: Sequence[str]) -> Entries:
-        """The non-zero features of `texts`, sorted by text, then column."""
+        """The non-zero features of `texts`, sorted by text (for a few texts at a time)."""
         rows = len(texts)
         char = _tfidf(*self.char.columns(texts), self.char.idf, rows, 1.0)
         word = _tfidf(*self.word.columns(texts), self.word.idf, rows, self.config.word_weight)
@@ -319,4 +338,10 @@ class TextFeatures:
         )
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.entries(texts).to_csr(self.size)
+        """The feature matrix of `texts`: one row per text."""
+        rows = len(texts)
+        char = _tfidf_matrix(*self.char.columns(texts), self.char.idf, rows, 1.0)
+        word = _tfidf_matrix(
+            *self.word.columns(texts), self.word.idf, rows, self.config.word_weight
+        )
+        return sp.hstack([char, word], format="csr", dtype=np.float32)

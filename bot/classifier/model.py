@@ -35,12 +35,14 @@ from bot.classifier.verdict import INTENTS, LANGUAGES, SENTIMENTS
 
 ARTIFACT_FORMAT = "steward-classifier"
 # Bump when the payload's shape changes: an old file is then refused and retrained.
-ARTIFACT_VERSION = 1
+ARTIFACT_VERSION = 2
 SPAM_CLASSES: tuple[str, ...] = ("ham", "spam")
 
 # progress(done, total, message): called before each training step.
 ProgressFn = Callable[[int, int, str], None]
-_GATHER_ROWS = 4
+# Up to this many texts skip sparse matrices, and their probabilities are computed in
+# plain Python: for so few, the fixed cost of each NumPy and SciPy call dominates.
+_ONE_BY_ONE = 4
 
 
 class ArtifactError(Exception):
@@ -92,22 +94,48 @@ class TextModel:
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Raw scores of every column for canonical texts: (n, n_columns)."""
-        entries = self.features.entries(texts)
-        if entries.rows <= _GATHER_ROWS:
+        if len(texts) <= _ONE_BY_ONE:
             # A handful of messages: gather the rows of the weight matrix directly,
-            # which skips the fixed cost of building a sparse matrix.
+            # which skips the fixed cost of building sparse matrices.
+            entries = self.features.entries(texts)
+            if entries.rows == 1:
+                return (entries.values @ self.weights[entries.columns] + self.bias)[None, :]
             weighted = self.weights[entries.columns] * entries.values[:, None]
             out = np.zeros((entries.rows, self.weights.shape[1]), dtype=np.float64)
             for row in range(entries.rows):
                 out[row] = weighted[entries.documents == row].sum(axis=0)
             return out + self.bias
-        matrix = entries.to_csr(self.features.size)
+        matrix = self.features.transform(texts)
         return np.asarray(matrix @ self.weights, dtype=np.float64) + self.bias
 
     def probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Calibrated probabilities per head for canonical texts: name → (n, n_classes)."""
         scores = self.scores(texts)
         return {name: head_probabilities(head, scores) for name, head in self.heads.items()}
+
+    def probability_lists(self, texts: Sequence[str]) -> dict[str, list[list[float]]]:
+        """`probabilities` as plain lists (what the verdicts are built from)."""
+        if len(texts) > _ONE_BY_ONE:
+            return {name: matrix.tolist() for name, matrix in self.probabilities(texts).items()}
+        rows = self.scores(texts).tolist()
+        return {
+            name: [_head_probabilities_one(head, row) for row in rows]
+            for name, head in self.heads.items()
+        }
+
+
+def _head_probabilities_one(head: Head, scores: list[float]) -> list[float]:
+    """`head_probabilities` for one row of scores, in plain Python."""
+    block = scores[head.column : head.column + head.width]
+    if head.width == 1:
+        z = head.platt_scale * block[0] + head.platt_shift
+        positive = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return [1.0 - positive, positive]
+    scaled = [value / head.temperature for value in block]
+    top = max(scaled)
+    exps = [math.exp(value - top) for value in scaled]
+    total = sum(exps)
+    return [value / total for value in exps]
 
 
 def head_probabilities(head: Head, scores: np.ndarray) -> np.ndarray:

@@ -66,6 +66,8 @@ class RepeatTracker:
         if len(canonical_text) < self.min_chars:
             return None
         when = now or self._clock()
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)  # naive times are taken as UTC, like the database
         key = hashlib.blake2b(canonical_text.encode("utf-8"), digest_size=12).digest()
         horizon = when - self.window
         sightings = [s for s in self._seen.pop(key, []) if s[0] >= horizon]

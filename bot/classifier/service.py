@@ -20,7 +20,7 @@ from bot.classifier.model import (
     train,
 )
 from bot.classifier.normalize import NormalizedText, feature_text, normalize, without_contacts
-from bot.classifier.policy import SpamPolicy, decide_spam, text_model_check
+from bot.classifier.policy import SpamPolicy, choose_intent, decide_spam, text_model_check
 from bot.classifier.progress import ProgressBar
 from bot.classifier.repeats import RepeatTracker
 from bot.classifier.verdict import INTENTS, SENTIMENTS, MessageContext, Verdict
@@ -137,10 +137,7 @@ class Classifier:
                 if variant is not None:
                     variant_row[offset] = len(model_texts)
                     model_texts.append(variant)
-            probabilities = {
-                name: matrix.tolist()
-                for name, matrix in self.model.probabilities(model_texts).items()
-            }
+            probabilities = self.model.probability_lists(model_texts)
             for offset, text in enumerate(chunk):
                 context = contexts[start + offset] if contexts is not None else None
                 row = {name: values[offset] for name, values in probabilities.items()}
@@ -175,7 +172,8 @@ class Classifier:
         policy = self.policy
         intent_scores, sentiment_scores = _intent_and_sentiment(probabilities)
         text_spam = probabilities["spam"][1] if "spam" in probabilities else intent_scores["spam"]
-        intent = max(intent_scores, key=intent_scores.__getitem__)
+        intent = choose_intent(intent_scores, policy)
+        top_probability = max(intent_scores.values())
         sentiment = max(sentiment_scores, key=sentiment_scores.__getitem__)
 
         repeat = None
@@ -200,11 +198,11 @@ class Classifier:
         if not normalized.text:
             uncertain = True
             reasons.append("empty message: nothing to classify")
-        elif intent_scores[intent] < policy.uncertain_threshold:
+        elif top_probability < policy.uncertain_threshold:
             uncertain = True
             reasons.append(
-                f"uncertain: the likeliest intent, {intent}, has probability "
-                f"{intent_scores[intent]:.2f}, under {policy.uncertain_threshold:.2f}"
+                f"uncertain: the likeliest intent has probability {top_probability:.2f}, "
+                f"under {policy.uncertain_threshold:.2f}"
             )
         reasons.append(
             f"intent {intent} ({intent_scores[intent]:.2f}), sentiment {sentiment} "

@@ -61,9 +61,10 @@ def run(args: argparse.Namespace) -> int:
         load_stored_labels,
         merge,
     )
-    from bot.classifier.evaluation import cross_validated_spam_decisions
+    from bot.classifier.evaluation import cross_validated_intents, cross_validated_spam_decisions
     from bot.classifier.metrics import format_report
     from bot.classifier.model import TrainingConfig
+    from bot.classifier.policy import SpamPolicy
     from bot.classifier.service import train_and_save
     from bot.config import load_settings
 
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"\ncross-validated ({cv.folds} folds) on the training data:")
         titles = {
-            "intent": "intent",
+            "intent": "intent — the most probable class",
             "sentiment": "sentiment",
             "spam": "spam — text model alone",
             "lang": "language of Latin-script texts (en vs transliterated ru)",
@@ -120,6 +121,16 @@ def run(args: argparse.Namespace) -> int:
         for name, head_report in cv.reports.items():
             print()
             print(format_report(titles.get(name, name), head_report))
+        decided = cross_validated_intents(examples, cv)
+        if decided is not None:
+            print()
+            print(
+                format_report(
+                    f"intent — as the verdict decides it (complaint at p ≥ "
+                    f"{SpamPolicy().complaint_threshold})",
+                    decided,
+                )
+            )
         decisions = cross_validated_spam_decisions(examples, cv)
         if decisions is not None:
             print()
