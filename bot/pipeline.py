@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import inbox
@@ -107,7 +108,12 @@ class InboxWorker:
         return len(records)
 
     async def process(self, record: InboundRecord) -> None:
-        status, detail = "processed", None
+        """Run the stages; their changes and the event's new status commit together.
+
+        A crash mid-event therefore leaves the event `new` with nothing of it applied,
+        and it runs again from the start.
+        """
+        detail = None
         try:
             async with self.sessions() as session, session.begin():
                 for stage in self.stages:
@@ -115,10 +121,16 @@ class InboxWorker:
                     if reason:
                         detail = reason
                         break
+                await session.execute(
+                    update(InboundRecord)
+                    .where(InboundRecord.id == record.id)
+                    .values(status="processed", status_detail=detail)
+                )
         except Exception as error:
             # One bad event must not stall the ones behind it; it stays visible as `error`.
             log.exception("event %s (%s) failed in the pipeline", record.id, record.event_type)
-            status, detail = "error", f"{type(error).__name__}: {error}"[:500]
-        await inbox.mark(self.sessions, record.id, status, detail)
+            await inbox.mark(
+                self.sessions, record.id, "error", f"{type(error).__name__}: {error}"[:500]
+            )
         self.processed += 1
         self.on_processed()  # stages may have queued platform actions
