@@ -102,6 +102,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "тикеты, время ответа и соблюдение SLA (по умолчанию 7d)",
     },
     "help_shift": {"en": "go on or off shift", "ru": "начать или закончить смену"},
+    "help_moderation": {
+        "en": "remove as spam, warn, mute, ban or lift, by reply to a card, a log entry "
+        "or a member's message, or by user id",
+        "ru": "удалить как спам, предупредить, заглушить, забанить или снять — ответом на "
+        "карточку, запись журнала или сообщение участника, либо по id",
+    },
+    "help_dry": {"en": "which communities are in dry-run", "ru": "где включён пробный режим"},
+    "help_dry_set": {
+        "en": "dry-run: decide and log, perform nothing on the platforms",
+        "ru": "пробный режим: решать и записывать, ничего не делать на платформах",
+    },
     "help_sla": {"en": "SLA targets per category", "ru": "цели SLA по категориям"},
     "help_hours": {"en": "business hours and holidays", "ru": "рабочие часы и праздники"},
     "help_template_list": {"en": "canned responses", "ru": "шаблоны ответов"},

@@ -126,6 +126,13 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "lang <user id> ru,en · capacity <user id> <n>",
         "help_mods_edit",
     ),
+    (
+        "moderator",
+        "/spam · /warn · /mute [2h] · /ban [7d] · /unmute · /unban  [reply or id] [reason]",
+        "help_moderation",
+    ),
+    ("moderator", "/dry", "help_dry"),
+    ("lead", "/dry on|off [tg:<chat id>|vk:<group id>|all]", "help_dry_set"),
     ("moderator", "/help", "help_help"),
 )
 

@@ -1,6 +1,7 @@
 """Feeding stored Telegram events to the aiogram routers (a pipeline stage).
 
-Updates from the moderators' chat, button presses and commands in DMs go through
+Updates from the moderators' chat, button presses, commands in DMs and moderation
+commands in community groups (`/ban`, `/mute`, … — see `handlers.moderation`) go through
 aiogram's Dispatcher with a `HandlerContext`; anything the handlers want to say
 goes through the outbox. Members of the moderators' chat become staff here.
 """
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.tickets import staff as staff_records
 from bot.tickets.settings import load_policy
 from bot.tickets.workspace import Workspace
-from handlers import commands, moderators, spam
+from handlers import commands, content, moderation, moderators, spam
 from handlers.access import RoleCheck
 from handlers.context import HandlerContext
 from models import InboundRecord, utcnow
@@ -37,7 +38,10 @@ def build_dispatcher() -> Dispatcher:
         return _dispatcher
     dispatcher = Dispatcher()
     role_check = RoleCheck()
-    for router in (commands.router, moderators.router, spam.router):
+    # Moderation before moderators: its commands may be replies to cards, which the
+    # moderators' router would otherwise take as a reply for the member.
+    routers = (commands.router, content.router, moderation.router, moderators.router, spam.router)
+    for router in routers:
         router.message.middleware(role_check)
         router.callback_query.middleware(role_check)
         dispatcher.include_router(router)
@@ -70,7 +74,15 @@ class HandlerStage:
         in_workspace = record.community_id == str(self.ws.moderators_chat_id)
         if in_workspace:
             return record.kind in ("group_message", "membership") or record.kind == "comment"
-        return record.kind == "direct_message" and record.text.startswith("/")
+        if record.kind == "direct_message":
+            return record.text.startswith("/")
+        # Moderation commands in a community group (only those: other commands there are
+        # members' messages like any other).
+        return (
+            record.kind in ("group_message", "comment")
+            and record.action == "new"
+            and moderation.is_group_command(record.text)
+        )
 
     async def __call__(self, session: AsyncSession, record: InboundRecord) -> str | None:
         if not self.wants(record):
@@ -113,6 +125,14 @@ class HandlerStage:
         )
         update = Update.model_validate(record.raw, context={"bot": self.bot})
         await self.dispatcher.feed_update(self.bot, update, ctx=ctx)
+        if (
+            not in_workspace
+            and record.kind != "direct_message"
+            and not staff_records.has_role(staff, "moderator")
+        ):
+            # A member's "/ban …" in a group was refused; it is still a member's message and
+            # goes on to the spam check and triage (a leading "/" must not dodge the filter).
+            return None
         return "handled"
 
 

@@ -35,7 +35,10 @@ MUTED = {
         "can_react_to_messages",
     )
 }
-UNMUTED = dict.fromkeys(MUTED, True)
+# Lifting a mute gives back everything a member may do, or Telegram keeps them "restricted".
+UNMUTED = dict.fromkeys(
+    [*MUTED, "can_invite_users", "can_pin_messages", "can_change_info", "can_manage_topics"], True
+)
 
 
 @dataclass
