@@ -1,8 +1,9 @@
-"""A trained classifier shared by the classifier tests: trained once per test session.
+"""A trained classifier shared by the tests: trained once per test session.
 
-Import the fixtures into a test module (`from tests.classifier_fixtures import
-trained_model_path, classifier  # noqa: F401`). The model is cached in a module global
-as well, so several modules importing the fixture still train only once.
+`tests/conftest.py` registers this module (`pytest_plugins`), so any test can ask for
+`classifier` (a fresh `Classifier`), `trained_model` (the fitted `TextModel`) or
+`trained_model_path` (its artifact file). The model is cached in a module global as
+well, so it is trained once even if the module is registered twice.
 """
 
 from __future__ import annotations
