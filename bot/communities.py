@@ -39,3 +39,13 @@ async def upsert_community(
             setattr(community, name, value)
     await session.flush()
     return community
+
+
+async def title_of(session: AsyncSession, platform: str, external_id: str) -> str:
+    """The community's name as Steward knows it ("" when it does not)."""
+    title = await session.scalar(
+        select(Community.title).where(
+            Community.platform == platform, Community.external_id == external_id
+        )
+    )
+    return title or ""

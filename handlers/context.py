@@ -88,6 +88,24 @@ class HandlerContext:
             purpose="callback",
         )
 
+    async def edit_buttons(self, markup: dict[str, Any]) -> None:
+        """Swap the buttons of the message that was pressed (a menu, a page)."""
+        location = self.record.location or {}
+        await enqueue(
+            self.session,
+            platform="telegram",
+            account=self.ws.telegram_account,
+            lane=self.ws.lane,
+            key=f"menu:{self.record.id}",
+            method="editMessageReplyMarkup",
+            params={
+                "chat_id": location.get("chat_id"),
+                "message_id": location.get("message_id"),
+                "reply_markup": markup,
+            },
+            purpose="menu",
+        )
+
     def audit(self, action: str, target: str = "", **details: Any) -> None:
         self.session.add(
             AuditEntry(at=self.now, actor=self.actor, action=action, target=target, details=details)

@@ -120,28 +120,9 @@ async def _resolve(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
     await ctx.answer_callback(ctx.t("resolved", id=ticket.id))
 
 
-async def _edit_markup(ctx: HandlerContext, ticket: Ticket, markup: dict[str, object]) -> None:
-    """Swap the card's buttons for a menu (the next card edit restores them)."""
-    location = ctx.record.location or {}
-    await enqueue(
-        ctx.session,
-        platform="telegram",
-        account=ctx.ws.telegram_account,
-        lane=ctx.ws.lane,
-        key=f"menu:{ctx.record.id}",
-        method="editMessageReplyMarkup",
-        params={
-            "chat_id": location.get("chat_id"),
-            "message_id": location.get("message_id"),
-            "reply_markup": markup,
-        },
-        purpose="menu",
-    )
-
-
 async def _relabel(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
     if not arg:
-        await _edit_markup(ctx, ticket, cards.relabel_keyboard(ticket))
+        await ctx.edit_buttons(cards.relabel_keyboard(ticket))
         await ctx.answer_callback(ctx.t("pick_category"))
         return
     if arg not in CATEGORIES:
@@ -176,7 +157,7 @@ async def _templates(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
     rows = [[cards.button(f"📝 {t.name}", f"t:{ticket.id}:tpl:{t.id}")] for t in found[:20]]
     rows.append([cards.button("↩️", f"t:{ticket.id}:back")])
     if not arg:
-        await _edit_markup(ctx, ticket, {"inline_keyboard": rows})
+        await ctx.edit_buttons({"inline_keyboard": rows})
         await ctx.answer_callback()
         return
     template = await ctx.session.get(Template, int(arg)) if arg.isdigit() else None
@@ -190,7 +171,7 @@ async def _templates(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
             cards.button("✖️", f"t:{ticket.id}:back"),
         ]
     ]
-    await _edit_markup(ctx, ticket, {"inline_keyboard": confirm})
+    await ctx.edit_buttons({"inline_keyboard": confirm})
     await ctx.answer_callback(ctx.t("confirm_template", text=text)[:200], alert=True)
 
 

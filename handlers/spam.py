@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
-from bot.outbox import enqueue
 from bot.spam import digest
 from handlers.context import HandlerContext
 from models import SpamRemoval
@@ -43,19 +42,5 @@ async def digest_page(query: CallbackQuery, ctx: HandlerContext) -> None:
         await ctx.answer_callback(ctx.t("unknown_removal"))
         return
     view = digest.render_items(removals, int(parts[2]))
-    location = ctx.record.location or {}
-    await enqueue(
-        ctx.session,
-        platform="telegram",
-        account=ctx.ws.telegram_account,
-        lane=ctx.ws.lane,
-        key=f"menu:{ctx.record.id}",
-        method="editMessageReplyMarkup",
-        params={
-            "chat_id": location.get("chat_id"),
-            "message_id": location.get("message_id"),
-            "reply_markup": view["reply_markup"],
-        },
-        purpose="menu",
-    )
+    await ctx.edit_buttons(view["reply_markup"])
     await ctx.answer_callback()

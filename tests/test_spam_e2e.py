@@ -176,10 +176,12 @@ async def test_many_removals_coalesce_into_one_digest(workspace: Workspace) -> N
 
 async def test_possible_spam_band_makes_a_low_priority_ticket(workspace: Workspace) -> None:
     ws = workspace
-    text = "заходите к нам в чат, там интересно"
+    # Whatever the model thinks of this ordinary question, putting the review band just
+    # below its score makes it "possible spam" without making it spam.
+    text = "Подскажите, во сколько вы сегодня закрываетесь?"
     verdict = ws.app.classifier.classify(text)
     assert not verdict.is_spam
-    ws.app.spam_guard.review_threshold = max(verdict.spam_score - 0.05, 0.0)
+    ws.app.spam_guard.review_threshold = max(verdict.spam_score - 0.001, 0.0)
     await ws.say_as(GROUP, spammer(5), text)
     await ws.settle()
     (ticket,) = await ws.tickets()

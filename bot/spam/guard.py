@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.communities import title_of
 from bot.policy import penalties
 from bot.policy.triage import TriageDecision
 from bot.spam import digest
@@ -23,7 +24,6 @@ from bot.tickets.staff import find as find_staff
 from bot.tickets.workspace import Workspace
 from models import (
     Classification,
-    Community,
     InboundRecord,
     SpamRemoval,
     Strike,
@@ -58,15 +58,6 @@ def target_of(record: InboundRecord | SpamRemoval) -> Target:
         record.author_name,
         record.location,
     )
-
-
-async def _title(session: AsyncSession, platform: str, community_id: str) -> str:
-    community = await session.scalar(
-        select(Community).where(
-            Community.platform == platform, Community.external_id == community_id
-        )
-    )
-    return community.title if community else ""
 
 
 class SpamGuard:
@@ -146,7 +137,7 @@ class SpamGuard:
             f"flood:{record.id}",
             f"🌊 {record.author_name or record.author_id} sent more than {rules.max_messages} "
             f"messages in {int(rules.window.total_seconds())} s in "
-            f"{await _title(session, record.platform, record.community_id) or record.community_id}"
+            f"{await title_of(session, record.platform, record.community_id) or 'the group'}"
             f": {prefix}muted until {until:%H:%M} UTC.",
         )
 
@@ -175,7 +166,7 @@ class SpamGuard:
             inbound_id=record.id,
             platform=record.platform,
             community_id=record.community_id,
-            community_title=await _title(session, record.platform, record.community_id),
+            community_title=await title_of(session, record.platform, record.community_id),
             member_id=record.author_id or "",
             member_name=record.author_name,
             kind=record.kind,
@@ -257,16 +248,7 @@ class SpamGuard:
         )
         policy = await load_policy(session)
         ticket, _ = await service.open_ticket(
-            session,
-            record,
-            decision,
-            lang=verdict.lang,
-            confidence=verdict.confidence,
-            sentiment=verdict.sentiment,
-            reasons=list(verdict.reasons),
-            community_title=await _title(session, record.platform, record.community_id),
-            policy=policy,
-            now=now,
+            session, record, decision, verdict, policy=policy, now=now
         )
         ticket.category = "spam"  # shown as "Possible spam", with Spam / Not spam buttons
         await cards.queue_card(session, ticket, self.ws)

@@ -22,7 +22,7 @@ from bot.tickets.settings import load_policy
 from bot.tickets.staff import find as find_staff
 from bot.tickets.staff import mention
 from bot.tickets.workspace import Workspace
-from models import Classification, Community, InboundRecord, Member, Staff, utcnow
+from models import Classification, InboundRecord, Member, Staff, utcnow
 
 NEW_MEMBER_WINDOW = timedelta(hours=24)
 
@@ -164,23 +164,8 @@ class Intake:
             return f"{'reopened' if reopened else 'added to'} ticket #{existing.id}"
         if not decision.make_ticket:
             return f"no ticket: {decision.reason}"
-        community = await session.scalar(
-            select(Community).where(
-                Community.platform == record.platform,
-                Community.external_id == record.community_id,
-            )
-        )
         ticket, choice = await service.open_ticket(
-            session,
-            record,
-            decision,
-            lang=verdict.lang,
-            confidence=verdict.confidence,
-            sentiment=verdict.sentiment,
-            reasons=list(verdict.reasons),
-            community_title=community.title if community else "",
-            policy=policy,
-            now=now,
+            session, record, decision, verdict, policy=policy, now=now
         )
         await cards.queue_card(session, ticket, self.ws)
         if choice.moderator is None:

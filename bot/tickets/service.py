@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.communities import title_of
 from bot.policy import sla as sla_policy
 from bot.policy.assignment import Choice, Moderator, choose_assignee, needs_reassignment
 from bot.policy.triage import TriageDecision
 from bot.tickets.settings import WorkspacePolicy, get_value, set_value
 from bot.tickets.staff import all_staff
-from models import InboundRecord, Staff, Ticket, TicketEvent, TicketMessage
+from models import Classification, InboundRecord, Staff, Ticket, TicketEvent, TicketMessage
 
 OPEN_STATES = ("new", "assigned", "waiting")
 ACTIVE_STATES = ("new", "assigned")  # waiting on us, not on the member
@@ -127,15 +128,15 @@ async def open_ticket(
     session: AsyncSession,
     record: InboundRecord,
     decision: TriageDecision,
+    verdict: Classification,
     *,
-    lang: str,
-    confidence: float,
-    sentiment: str,
-    reasons: list[str],
-    community_title: str,
     policy: WorkspacePolicy,
     now: datetime,
 ) -> tuple[Ticket, Choice]:
+    """A new ticket for the member's message, assigned and with its clocks running."""
+    lang, confidence, sentiment = verdict.lang, verdict.confidence, verdict.sentiment
+    reasons = list(verdict.reasons)
+    community_title = await title_of(session, record.platform, record.community_id)
     ticket = Ticket(
         platform=record.platform,
         community_id=record.community_id,
