@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.aio import sleep_or_stop
 from bot.config import Settings, VkCommunity
+from bot.content.hooks import make_content_hook
+from bot.content.publisher import VK_ATTACHMENTS, render_vk_attachments
+from bot.content.scheduler import ContentScheduler
 from bot.outbox.refs import register_renderer
 from bot.outbox.worker import OutboxWorker
 from bot.pipeline import InboxWorker, Stage, record_community
@@ -87,6 +90,13 @@ class Steward:
         self.watchdog = SlaWatchdog(
             self.sessions, self.ws, clock=clock, on_queued=self.notify_outbox
         )
+        self.content = ContentScheduler(
+            self.sessions,
+            self.ws,
+            vk_group_ids=[community.group_id for community in settings.vk_communities],
+            clock=clock,
+            on_queued=self.notify_outbox,
+        )
         self._tasks: list[Callable[[asyncio.Event], Awaitable[None]]] = []
 
     def notify_outbox(self) -> None:
@@ -102,6 +112,7 @@ class Steward:
         if self.classifier is None:
             self.classifier = await asyncio.to_thread(load_classifier, self.settings)
         register_renderer("card", _render_card)
+        register_renderer(VK_ATTACHMENTS, render_vk_attachments)
         register_renderer("spam_digest", digest.render)
         self.enforcer = Enforcer(self.ws, dry_run=self.settings.dry_run)
         policy = getattr(self.classifier, "policy", None)
@@ -133,11 +144,13 @@ class Steward:
         stages += [intake.classify, self.spam_guard, intake.triage]
         self.inbox_worker.stages = stages
         hook = make_hook(self.sessions, self.ws, self.notify_outbox)
+        content_hook = make_content_hook(self.sessions, self.ws, self.notify_outbox)
         for worker in self.outbox_workers:
-            worker.hooks.append(hook)
+            worker.hooks += [hook, content_hook]
         self._tasks.append(self.inbox_worker.run)
         self._tasks.extend(worker.run for worker in self.outbox_workers)
         self._tasks.append(self.watchdog.run)
+        self._tasks.append(self.content.run)
 
     def _add_vk(self, community: VkCommunity) -> None:
         url = self.settings.vk_api_url

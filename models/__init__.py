@@ -1,6 +1,7 @@
 """Steward's ORM tables (SQLAlchemy 2) and database wiring."""
 
 from models.base import Base, utcnow
+from models.content import ContentPoll, ContentTarget, Giveaway, Post, Publication
 from models.spam import SpamDigest, SpamRemoval, Strike
 from models.tables import (
     AuditEntry,
@@ -27,11 +28,16 @@ __all__ = [
     "Base",
     "Classification",
     "Community",
+    "ContentPoll",
+    "ContentTarget",
+    "Giveaway",
     "InboundRecord",
     "Lease",
     "Member",
     "OutboxItem",
     "PollState",
+    "Post",
+    "Publication",
     "Setting",
     "SpamDigest",
     "SpamRemoval",

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 03:27:21.580062
+Create Date: 2026-11-22 03:33:59.127621
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("planned_at", sa.DateTime(), nullable=True),
         sa.Column("plan_note", sa.Text(), nullable=True),
+        sa.Column("moved", sa.Boolean(), nullable=False),
         sa.Column("told", sa.String(length=200), nullable=True),
         sa.Column("published_at", sa.DateTime(), nullable=True),
         sa.Column("outbox_key", sa.String(length=200), nullable=True),
