@@ -91,8 +91,7 @@ async def test_staff_messages_never_make_tickets_and_chatter_is_ignored(
     answers = [
         m
         for m in await ws.mods_chat()
-        if m["from"]["id"] == 1000001
-        and (m.get("reply_markup") or m.get("reply_to_message"))
+        if m["from"]["id"] == 1000001 and (m.get("reply_markup") or m.get("reply_to_message"))
     ]
     assert answers == []  # no card, and nothing said back to the chatter
 
