@@ -108,6 +108,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "удалить как спам, предупредить, заглушить, забанить или снять — ответом на "
         "карточку, запись журнала или сообщение участника, либо по id",
     },
+    "help_post": {
+        "en": "the content plan: queue, list, publish now or cancel posts",
+        "ru": "контент-план: поставить в очередь, показать, опубликовать сейчас, отменить",
+    },
+    "help_promo": {
+        "en": "the promotional share per channel and what the queue would do",
+        "ru": "доля рекламы по каналам и что сделает очередь",
+    },
+    "help_slots": {
+        "en": "posting times, suggested from members' activity",
+        "ru": "время публикаций, подсказки по активности участников",
+    },
+    "help_events": {
+        "en": "giveaways among commenters, and polls",
+        "ru": "розыгрыши среди комментаторов и опросы",
+    },
     "help_dry": {"en": "which communities are in dry-run", "ru": "где включён пробный режим"},
     "help_dry_set": {
         "en": "dry-run: decide and log, perform nothing on the platforms",

@@ -277,6 +277,17 @@ def render_text(stats: dict[str, Any]) -> str:
         rate = tickets["sla_hit_rate"]
         lines.append(f"  SLA hit rate     {_or_dash(None if rate is None else f'{rate:.0%}')}")
         lines.append(f"  SLA breaches     {tickets['breaches']}")
+    spam = stats.get("spam")
+    if spam is not None:
+        lines.append(f"Spam: {spam['removed']} removed, {spam['restored']} restored as not spam")
+    posts = stats.get("posts")
+    if posts is not None:
+        lines.append(f"Posts published: {posts['published']}")
+        lines += [f"  {kind:<16} {count}" for kind, count in posts["by_kind"].items()]
+        for target, share in posts["promo_share"].items():
+            lines.append(
+                f"  promo share {target}: {_or_dash(None if share is None else f'{share:.0%}')}"
+            )
     return "\n".join(lines)
 
 

@@ -133,6 +133,19 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ),
     ("moderator", "/dry", "help_dry"),
     ("lead", "/dry on|off [tg:<chat id>|vk:<group id>|all]", "help_dry_set"),
+    (
+        "lead",
+        "/post add [kind] [now|next|at <time>] [to <target>] [expires <duration>] <text> · "
+        "/post list|show|now|cancel <id>",
+        "help_post",
+    ),
+    ("lead", "/promo · /promo set share=20% window=10 gap=4h daily=1 · /promo check", "help_promo"),
+    ("lead", "/slots · /slots set|tz|suggest|auto on|off", "help_slots"),
+    (
+        "lead",
+        "/giveaway <post> <ends at> [winners=1] · /poll <question> | <option> | …",
+        "help_events",
+    ),
     ("moderator", "/help", "help_help"),
 )
 
