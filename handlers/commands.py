@@ -29,7 +29,7 @@ from bot.stats import DEFAULT_PERIOD, PERIODS, period_start, ticket_figures
 from bot.tickets import queries, service
 from bot.tickets import staff as staff_records
 from bot.tickets.cards import PRIORITY_MARK, SOURCE_TITLE, origin_link, trim
-from bot.tickets.settings import set_value
+from bot.tickets.settings import community_key, get_value, load_policy, set_value
 from handlers.context import HandlerContext
 from models import Staff, Template, Ticket, TicketEvent
 
@@ -359,25 +359,48 @@ def _category(text: str) -> str:
     return category
 
 
-SLA_SET_USAGE = "/sla set <category> first=10m next=30m resolve=24h [hours=business|calendar]"
+SLA_SET_USAGE = (
+    "/sla set <category> first=10m next=30m resolve=24h [hours=business|calendar] "
+    "[in tg:<chat id>|vk:<group id>]"
+)
+
+
+def _community_ref(args: list[str]) -> tuple[list[str], tuple[str, str] | None]:
+    """A trailing `in tg:<id>` / `in vk:<id>` narrows a setting to one community."""
+    if len(args) >= 2 and args[-2].lower() == "in":
+        platform, _, ident = args[-1].partition(":")
+        platform = {"tg": "telegram", "telegram": "telegram", "vk": "vk"}.get(platform.lower(), "")
+        if not platform or not ident.lstrip("-").isdigit():
+            raise BadInput("usage", usage=SLA_SET_USAGE)
+        return args[:-2], (platform, ident)
+    return args, None
 
 
 @router.message(Command("sla"), Subcommand("set"), flags=LEAD)
 @friendly
 async def sla_set(message: Message, command: CommandObject, ctx: HandlerContext) -> None:
-    """Change one category's targets; stored merged over the defaults."""
-    args = arguments(command)
+    """Change one category's targets, for the workspace or for one community."""
+    args, community = _community_ref(arguments(command))
     if len(args) < 3:
         raise BadInput("usage", usage=SLA_SET_USAGE)
     category = _category(args[1])
-    before = ctx.policy.sla.for_category(category)
+    policy = await load_policy(ctx.session, community) if community else ctx.policy
+    before = policy.sla.for_category(category)
     try:
         after = before.with_settings(" ".join(args[2:]))
     except ValueError as error:
         raise policy_error(error) from error
-    policies = ctx.policy.sla.with_policy(category, after)
-    await set_value(ctx.session, "sla", policies.to_dict(), ctx.actor)
-    ctx.audit("sla_set", f"sla:{category}", before=before.to_dict(), after=after.to_dict())
+    if community is None:
+        await set_value(
+            ctx.session, "sla", policy.sla.with_policy(category, after).to_dict(), ctx.actor
+        )
+    else:
+        key = community_key(*community)
+        own = await get_value(ctx.session, key) or {}
+        own["sla"] = {**own.get("sla", {}), category: after.to_dict()}
+        await set_value(ctx.session, key, own, ctx.actor)
+    where = f"{community[0]}:{community[1]}" if community else "workspace"
+    ctx.audit("sla_set", f"sla:{category}:{where}", before=before.to_dict(), after=after.to_dict())
     await ctx.answer(_sla_line(category, after, ctx) + "\n" + ctx.t("sla_saved"))
 
 

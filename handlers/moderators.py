@@ -18,6 +18,7 @@ from bot.policy.sla import format_duration
 from bot.policy.triage import CATEGORIES
 from bot.tickets import cards, service
 from bot.tickets.relay import reply_to_member
+from bot.tickets.settings import load_policy
 from bot.tickets.staff import mention
 from handlers.context import HandlerContext
 from models import (
@@ -60,7 +61,7 @@ async def relay_reply(ctx: HandlerContext, ticket: Ticket, text: str, key: str) 
         actor=ctx.actor,
         text=text,
         outbox_key=key,
-        policy=ctx.policy,
+        policy=await load_policy(ctx.session, (ticket.platform, ticket.community_id)),
         now=ctx.now,
     )
     ctx.audit("reply", f"ticket:{ticket.id}", chars=len(text), waited_seconds=round(waited))

@@ -104,3 +104,20 @@ async def test_card_for_a_huge_text_fits_telegram(workspace: Workspace) -> None:
     (ticket,) = await ws.tickets()
     card = await ws.card(ticket.id)
     assert len(card["text"]) < 4096 and "…" in card["text"]
+
+
+async def test_a_community_can_keep_its_own_sla_targets(workspace: Workspace) -> None:
+    from tests.workspace_fixtures import ADMIN, VK_GROUP
+
+    ws = workspace
+    await ws.say_as(MODS_CHAT, ADMIN, f"/sla set purchase first=30m in vk:{VK_GROUP}")
+    await ws.settle()
+    await ws.say_as(GROUP, ANN, QUESTION)
+    await ws.vk.post("/sandbox/users", {"id": ANN["id"], "first_name": "Ann", "last_name": "K"})
+    await ws.vk.post(
+        "/sandbox/messages", {"group_id": VK_GROUP, "from_id": ANN["id"], "text": QUESTION}
+    )
+    await ws.settle()
+    due = {t.platform: t.sla["response"]["due_at"] for t in await ws.tickets()}
+    assert due["telegram"].startswith("2026-11-02T10:10")  # the workspace's 10 minutes
+    assert due["vk"].startswith("2026-11-02T10:30")  # this community's own 30 minutes

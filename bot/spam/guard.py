@@ -246,7 +246,7 @@ class SpamGuard:
             None,
             f"Possible spam (score {verdict.spam_score:.2f}).",
         )
-        policy = await load_policy(session)
+        policy = await load_policy(session, (record.platform, record.community_id))
         ticket, _ = await service.open_ticket(
             session, record, decision, verdict, policy=policy, now=now
         )

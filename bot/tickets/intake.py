@@ -130,7 +130,7 @@ class Intake:
         if verdict is None:
             return None
         now = self.clock()
-        policy = await load_policy(session)
+        policy = await load_policy(session, (record.platform, record.community_id))
         staff = await self._author_staff(session, record)
         decision = decide(
             verdict.intent,

@@ -45,10 +45,30 @@ async def set_value(session: AsyncSession, key: str, value: dict[str, Any], who:
     await session.flush()
 
 
-async def load_policy(session: AsyncSession) -> WorkspacePolicy:
+def community_key(platform: str, community_id: str) -> str:
+    """The setting that holds one community's overrides (`sla`, `triage`, `hours`)."""
+    return f"community:{platform}:{community_id}"
+
+
+def _merged(base: dict[str, Any] | None, override: dict[str, Any] | None) -> dict[str, Any]:
+    """`override` over `base`, one level deep (per category, per intent)."""
+    merged: dict[str, Any] = dict(base or {})
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+async def load_policy(
+    session: AsyncSession, community: tuple[str, str] | None = None
+) -> WorkspacePolicy:
+    """The workspace's policy, with a community's own overrides on top when given."""
     rows = {s.key: s.value for s in await session.scalars(select(Setting))}
+    own: dict[str, Any] = (rows.get(community_key(*community)) or {}) if community else {}
     return WorkspacePolicy(
-        triage=TriagePolicy.from_dict(rows.get("triage") or {}),
-        sla=SlaPolicies.from_dict(rows.get("sla") or {}),
-        calendar=BusinessCalendar.from_dict(rows.get("hours") or {}),
+        triage=TriagePolicy.from_dict(_merged(rows.get("triage"), own.get("triage"))),
+        sla=SlaPolicies.from_dict(_merged(rows.get("sla"), own.get("sla"))),
+        calendar=BusinessCalendar.from_dict(own.get("hours") or rows.get("hours") or {}),
     )

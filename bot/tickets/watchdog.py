@@ -61,14 +61,17 @@ class SlaWatchdog:
         now = now or self.clock()
         fired = 0
         async with self.sessions() as session, session.begin():
-            policy = await load_policy(session)
+            calendars: dict[tuple[str, str], object] = {}
             tickets = list(
                 await session.scalars(
                     select(Ticket).where(Ticket.state.in_(service.OPEN_STATES)).order_by(Ticket.id)
                 )
             )
             for ticket in tickets:
-                fired += await self._check(session, ticket, policy.calendar, now)
+                place = (ticket.platform, ticket.community_id)
+                if place not in calendars:  # each community may keep its own hours
+                    calendars[place] = (await load_policy(session, place)).calendar
+                fired += await self._check(session, ticket, calendars[place], now)
         if fired:
             self.on_queued()
         return fired
