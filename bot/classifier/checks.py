@@ -36,6 +36,24 @@ def _quiet(name: str, details: str = "") -> Check:
     return check
 
 
+_ALL_QUIET: tuple[Check, ...] = tuple(
+    _quiet(name)
+    for name in (
+        "links",
+        "invite_link",
+        "telegram_link",
+        "channel_mention",
+        "forwarded_from_channel",
+        "new_member_phone",
+        "repeated_text",
+        "many_emoji",
+        "mixed_script",
+        "spaced_letters",
+        "new_member",
+    )
+)  # what `run_checks` returns when nothing fires, in its order
+
+
 def is_new_member(context: MessageContext | None, policy: SpamPolicy) -> bool:
     """The author joined recently and has not yet written a few legitimate messages."""
     if context is None:
@@ -183,6 +201,16 @@ def run_checks(
     policy: SpamPolicy,
 ) -> list[Check]:
     """Every non-text check, in a fixed order (the order moderators see them in)."""
+    if (
+        context is None
+        and repeat is None
+        and not (normalized.urls or normalized.invite_links or normalized.telegram_links)
+        and not (normalized.mentions or normalized.lookalike_words or normalized.spaced_words)
+        and normalized.emoji_count < policy.many_emoji
+    ):
+        # The common case, a plain text with no context: nothing can fire, so skip the
+        # eleven calls (the context checks and the phone check need a context).
+        return list(_ALL_QUIET)
     w = policy.weights
     return [
         check_links(normalized, context, w),

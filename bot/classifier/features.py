@@ -247,16 +247,34 @@ class WordBlock:
 
     def columns(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(text index, column) of every known word n-gram occurrence."""
+        # The whole batch is one token list, so each n-gram length costs a few C-level
+        # passes instead of a Python loop per text; n-grams that run from one text into
+        # the next are built too and dropped by the position mask.
+        token_lists = list(map(_WORD_TOKEN.findall, texts))
+        counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(texts))
+        tokens = list(itertools.chain.from_iterable(token_lists))
+        owner = np.repeat(np.arange(len(texts)), counts)
+        position = np.arange(len(tokens)) - np.repeat(np.cumsum(counts) - counts, counts)
+        room = counts[owner] - position  # tokens from this one to the end of its text
         get = self.vocabulary.get
-        low, high = self.low, self.high
-        lengths: list[int] = []
-        columns: list[int] = []
-        for text in texts:
-            found = [c for c in map(get, word_ngrams(text, low, high)) if c is not None]
-            columns += found
-            lengths.append(len(found))
-        documents = np.repeat(np.arange(len(texts)), lengths)
-        return documents, np.asarray(columns, dtype=np.int64)
+        documents: list[np.ndarray] = []
+        columns: list[np.ndarray] = []
+        for n in range(self.low, self.high + 1):
+            if n == 1:
+                grams = tokens
+            elif n == 2:
+                grams = list(map(" ".join, itertools.pairwise(tokens)))  # the common case
+            else:
+                grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            found = np.fromiter(
+                map(get, grams, itertools.repeat(-1)), dtype=np.int64, count=len(grams)
+            )
+            keep = (found >= 0) & (room[: len(grams)] >= n)
+            documents.append(owner[: len(grams)][keep])
+            columns.append(found[keep])
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(documents), np.concatenate(columns)
 
 
 @dataclass(frozen=True, slots=True)
