@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy import func, select
 
@@ -30,6 +30,7 @@ from bot.tickets import queries, service
 from bot.tickets import staff as staff_records
 from bot.tickets.cards import PRIORITY_MARK, SOURCE_TITLE, origin_link, trim
 from bot.tickets.settings import community_key, get_value, load_policy, set_value
+from handlers.arguments import BadInput, Subcommand
 from handlers.context import HandlerContext
 from models import Staff, Template, Ticket, TicketEvent
 
@@ -44,15 +45,6 @@ TEMPLATE_MAX = 3500  # leaves room under the platforms' message limits once fill
 TEMPLATE_NAME_MAX = 64
 CAPACITY_MAX = 500
 TIME_FORMAT = "%d.%m %H:%M"
-
-
-class BadInput(Exception):
-    """Arguments a person got wrong: answered with the i18n text `key`."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 def policy_error(error: ValueError) -> BadInput:
@@ -75,17 +67,6 @@ def friendly(handler: Handler) -> Handler:
             await ctx.answer(ctx.t(problem.key, **problem.values))
 
     return wrapper
-
-
-class Subcommand(Filter):
-    """Matches `/<command> <word> …` when the first argument is one of `words`."""
-
-    def __init__(self, *words: str) -> None:
-        self.words = frozenset(words)
-
-    async def __call__(self, message: Message, command: CommandObject) -> bool:
-        first = (command.args or "").split(maxsplit=1)
-        return bool(first) and first[0].lower() in self.words
 
 
 def arguments(command: CommandObject) -> list[str]:

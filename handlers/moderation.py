@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy import select
 
@@ -39,6 +39,7 @@ from bot.spam.enforce import Enforcer, Target
 from bot.spam.guard import target_of
 from bot.tickets import cards, service
 from bot.tickets.staff import find as find_staff
+from handlers.arguments import BadInput, Subcommand
 from handlers.context import HandlerContext
 from models import (
     Classification,
@@ -81,15 +82,6 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s|$)")
 _ID = r"[0-9]{1,18}"  # ASCII digits only: str.isdigit() would take '²'
 _MEMBER = re.compile(rf"^(?:(tg|telegram|vk):(-?{_ID}):)?({_ID})$", re.IGNORECASE)
 _PLACE = re.compile(rf"^(?:(tg|telegram|vk):)?(-?{_ID})$", re.IGNORECASE)
-
-
-class Refusal(Exception):
-    """A command that cannot be carried out: answered with the i18n text `key`."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 # ------------------------------------------------------------------ parsing (pure)
@@ -141,7 +133,7 @@ def parse_length(words: list[str]) -> tuple[timedelta | None, list[str]]:
     except ValueError:
         return None, words  # not a length: the reason starts here
     if not SHORTEST <= length <= LONGEST:
-        raise Refusal("mod_bad_length", text=words[0])
+        raise BadInput("mod_bad_length", text=words[0])
     return length, words[1:]
 
 
@@ -184,7 +176,7 @@ async def resolve(
             return subject, words
     ref = parse_member(words[0]) if words else None
     if ref is None:
-        raise Refusal("mod_whom", usage=USAGE[command])
+        raise BadInput("mod_whom", usage=USAGE[command])
     return await _named(ctx, ref, command), words[1:]
 
 
@@ -279,7 +271,7 @@ def _pick_removal(
     if ref is not None and ref.platform is not None:
         return None, words  # named in full: act on that
     members = ", ".join(dict.fromkeys(f"{r.member_name} ({r.member_id})" for r in removals))
-    raise Refusal("mod_pick_member", members=members)
+    raise BadInput("mod_pick_member", members=members)
 
 
 async def _named(ctx: HandlerContext, ref: MemberRef, command: str) -> Subject:
@@ -287,7 +279,7 @@ async def _named(ctx: HandlerContext, ref: MemberRef, command: str) -> Subject:
     if in_community(ctx):
         here = ("telegram", ctx.record.community_id)
         if ref.platform is not None and (ref.platform, ref.community_id) != here:
-            raise Refusal("mod_elsewhere")
+            raise BadInput("mod_elsewhere")
         platform, community_id = here
     elif ref.platform is not None and ref.community_id is not None:
         platform, community_id = ref.platform, ref.community_id
@@ -337,7 +329,7 @@ async def _public_community(ctx: HandlerContext, platform: str, community_id: st
         known = ", ".join(
             place_ref(c.platform, c.external_id) for c in await _public_communities(ctx)
         )
-        raise Refusal(
+        raise BadInput(
             "mod_unknown_place", place=place_ref(platform, community_id), known=known or "—"
         )
     return community
@@ -361,9 +353,9 @@ async def _only_place(ctx: HandlerContext, member_id: str, command: str) -> tupl
     if len(public) == 1:
         return public[0]
     if not public:
-        raise Refusal("mod_unknown_member", member=member_id)
+        raise BadInput("mod_unknown_member", member=member_id)
     choices = " · ".join(f"{place_ref(*place)}:{member_id}" for place in public)
-    raise Refusal("mod_ambiguous", member=member_id, places=choices, command=command)
+    raise BadInput("mod_ambiguous", member=member_id, places=choices, command=command)
 
 
 # ------------------------------------------------------------------ the commands
@@ -389,7 +381,7 @@ async def _check_target(ctx: HandlerContext, command: str, target: Target) -> No
     if target.platform != "telegram":
         return
     if target.member_id == ctx.ws.telegram_account:
-        raise Refusal("mod_self")
+        raise BadInput("mod_self")
     if command in PENALTIES:
         staff = await find_staff(ctx.session, int(target.member_id))
         if staff is not None and staff.active:
@@ -399,9 +391,9 @@ async def _check_target(ctx: HandlerContext, command: str, target: Target) -> No
                 command=f"/{command}",
                 why="staff are never penalised",
             )
-            raise Refusal("mod_staff_target", who=_who(target))
+            raise BadInput("mod_staff_target", who=_who(target))
     if not target.community_id.startswith("-") and command != "spam":
-        raise Refusal("mod_private_chat")
+        raise BadInput("mod_private_chat")
 
 
 @router.message(Command(*ACTIONS, ignore_case=True), flags=MODERATOR)
@@ -410,14 +402,14 @@ async def moderate(message: Message, command: CommandObject, ctx: HandlerContext
     name = command.command.lower()
     try:
         if ctx.spam is None:
-            raise Refusal("mod_unavailable")
+            raise BadInput("mod_unavailable")
         subject, words = await resolve(ctx, message, name, (command.args or "").split())
         await _check_target(ctx, name, subject.target)
         if name == "spam":
             answer = await _spam(ctx, subject, " ".join(words)[:REASON_MAX])
         else:
             answer = await _penalty(ctx, name, subject, words)
-    except Refusal as refusal:
+    except BadInput as refusal:
         await ctx.answer(ctx.t(refusal.key, **refusal.values))
         return
     target = subject.target
@@ -492,9 +484,9 @@ def _audited(
 async def _spam(ctx: HandlerContext, subject: Subject, reason: str) -> str:
     """Remove the message(s) through the SpamGuard: removal, ladder, digest; plus a label."""
     if subject.removals:
-        raise Refusal("mod_already_spam", id=subject.removals[-1].id)
+        raise BadInput("mod_already_spam", id=subject.removals[-1].id)
     if not subject.records:
-        raise Refusal("mod_spam_needs_message")
+        raise BadInput("mod_spam_needs_message")
     session = ctx.session
     done: list[SpamRemoval] = []
     earlier: SpamRemoval | None = None
@@ -521,7 +513,7 @@ async def _spam(ctx: HandlerContext, subject: Subject, reason: str) -> str:
         )
         done.append(removal)
     if not done:
-        raise Refusal("mod_already_spam", id=earlier.id if earlier else "?")
+        raise BadInput("mod_already_spam", id=earlier.id if earlier else "?")
     await _close_tickets(ctx, [record.id for record in subject.records])
     answer = ctx.t(
         "mod_spammed",
@@ -551,25 +543,14 @@ async def _close_tickets(ctx: HandlerContext, inbound_ids: list[int]) -> None:
 # ------------------------------------------------------------------ /dry
 
 
-class FirstWord(Filter):
-    """Matches a command whose first argument is one of `words`."""
-
-    def __init__(self, *words: str) -> None:
-        self.words = frozenset(words)
-
-    async def __call__(self, message: Message, command: CommandObject) -> bool:
-        first = (command.args or "").split(maxsplit=1)
-        return bool(first) and first[0].lower() in self.words
-
-
-@router.message(Command("dry", ignore_case=True), FirstWord("on", "off"), flags=LEAD)
+@router.message(Command("dry", ignore_case=True), Subcommand("on", "off"), flags=LEAD)
 async def dry_set(message: Message, command: CommandObject, ctx: HandlerContext) -> None:
     """/dry on|off [community|all]: Steward logs what it would do and does nothing."""
     words = (command.args or "").split()
     turn_on = words[0].lower() == "on"
     try:
         chosen = await _dry_places(ctx, words[1:])
-    except Refusal as refusal:
+    except BadInput as refusal:
         await ctx.answer(ctx.t(refusal.key, **refusal.values))
         return
     state = ctx.t("dry_on" if turn_on else "dry_off")
@@ -587,15 +568,15 @@ async def _dry_places(ctx: HandlerContext, words: list[str]) -> list[Community]:
     known = await _public_communities(ctx)
     listing = ", ".join(place_ref(c.platform, c.external_id) for c in known) or "—"
     if len(words) > 1:
-        raise Refusal("usage", usage=DRY_USAGE)
+        raise BadInput("usage", usage=DRY_USAGE)
     if not words:
         here = [c for c in known if in_community(ctx) and c.external_id == ctx.record.community_id]
         if not here:
-            raise Refusal("dry_which", usage=DRY_USAGE, known=listing)
+            raise BadInput("dry_which", usage=DRY_USAGE, known=listing)
         return here
     if words[0].lower() == "all":
         if not known:
-            raise Refusal("dry_none")
+            raise BadInput("dry_none")
         return known
     place = parse_place(words[0])
     found = [
@@ -604,7 +585,7 @@ async def _dry_places(ctx: HandlerContext, words: list[str]) -> list[Community]:
         if place is not None and c.external_id == place[1] and place[0] in (None, c.platform)
     ]
     if len(found) != 1:
-        raise Refusal("dry_which", usage=DRY_USAGE, known=listing)
+        raise BadInput("dry_which", usage=DRY_USAGE, known=listing)
     return found
 
 

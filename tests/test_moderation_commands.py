@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from handlers.arguments import BadInput
 from handlers.moderation import (
     MemberRef,
-    Refusal,
     is_group_command,
     parse_length,
     parse_member,
@@ -61,7 +61,7 @@ def test_lengths_come_first_and_stay_within_what_telegram_keeps() -> None:
     assert parse_length(["3", "times"]) == (None, ["3", "times"])  # a reason, not a length
     assert parse_length([]) == (None, [])
     for word in ("0", "20s", "400d"):
-        with pytest.raises(Refusal) as refused:
+        with pytest.raises(BadInput) as refused:
             parse_length([word, "reason"])
         assert refused.value.key == "mod_bad_length"
 
