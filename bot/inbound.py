@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 # Kinds: where the event happened. The first three are members writing.
@@ -63,3 +65,26 @@ class Inbound:
     @property
     def is_member_message(self) -> bool:
         return self.kind in MESSAGE_KINDS and self.action == NEW
+
+
+def fingerprint(raw: Any) -> str:
+    """A stable id for a payload that carries none of its own."""
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def unreadable(platform: str, community_id: str, ident: object, raw: Any, reason: str) -> Inbound:
+    """Something we cannot read: kept verbatim (status `error`) so nothing is lost."""
+    payload = raw if isinstance(raw, dict) else {"value": raw}
+    return Inbound(
+        platform=platform,
+        community_id=community_id,
+        external_id=f"bad:{ident or fingerprint(payload)}"[:128],
+        event_type="malformed",
+        kind=UNKNOWN,
+        action="none",
+        occurred_at=datetime.now(UTC),
+        raw=payload,
+        status="error",
+        status_detail=reason[:500],
+    )

@@ -32,6 +32,7 @@ from aiogram.types import Message
 from sqlalchemy import select
 
 from bot.inbound import COMMENT, GROUP_MESSAGE
+from bot.labels import store_label
 from bot.platforms.telegram.normalize import TELEGRAM_SERVICE_USER_ID
 from bot.policy.durations import format_duration, parse_duration
 from bot.spam import digest
@@ -51,7 +52,6 @@ from models import (
     Strike,
     Ticket,
     TicketMessage,
-    TrainingLabel,
 )
 
 router = Router(name="moderation")
@@ -500,17 +500,7 @@ async def _spam(ctx: HandlerContext, subject: Subject, reason: str) -> str:
         removal = await ctx.spam.remove(session, record, verdict, actor=ctx.actor, now=ctx.now)
         why = f"/spam by {ctx.actor}" + (f": {reason}" if reason else "")
         removal.reasons = [why, *removal.reasons]  # shown first in the digest
-        session.add(
-            TrainingLabel(
-                text=record.text,
-                intent="spam",
-                sentiment=None,
-                spam=True,
-                who=ctx.actor,
-                at=ctx.now,
-                source="moderator",
-            )
-        )
+        store_label(session, record.text, intent="spam", spam=True, who=ctx.actor, at=ctx.now)
         done.append(removal)
     if not done:
         raise BadInput("mod_already_spam", id=earlier.id if earlier else "?")

@@ -13,6 +13,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy import select
 
+from bot.labels import store_label
 from bot.outbox import enqueue
 from bot.policy.sla import format_duration
 from bot.policy.triage import CATEGORIES
@@ -28,7 +29,6 @@ from models import (
     Template,
     Ticket,
     TicketMessage,
-    TrainingLabel,
 )
 
 router = Router(name="moderators")
@@ -131,16 +131,8 @@ async def _relabel(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
         return
     service.relabel(ctx.session, ticket, arg, ctx.actor, ctx.policy, ctx.now)
     if arg in ("purchase", "support", "complaint", "praise", "other"):
-        ctx.session.add(
-            TrainingLabel(
-                text=ticket.last_text,
-                intent=arg,
-                sentiment=None,
-                spam=False,
-                who=ctx.actor,
-                at=ctx.now,
-                source="moderator",
-            )
+        store_label(
+            ctx.session, ticket.last_text, intent=arg, spam=False, who=ctx.actor, at=ctx.now
         )
     await cards.queue_card(ctx.session, ticket, ctx.ws)
     await ctx.answer_callback(ctx.t("relabelled", id=ticket.id, category=arg))
@@ -210,17 +202,7 @@ async def _label_spam(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
             if record is not None:
                 verdict = await ctx.session.get(Classification, inbound_id)
                 await ctx.spam.remove(ctx.session, record, verdict, actor=ctx.actor, now=ctx.now)
-    ctx.session.add(
-        TrainingLabel(
-            text=ticket.last_text,
-            intent="spam",
-            sentiment=None,
-            spam=True,
-            who=ctx.actor,
-            at=ctx.now,
-            source="moderator",
-        )
-    )
+    store_label(ctx.session, ticket.last_text, intent="spam", spam=True, who=ctx.actor, at=ctx.now)
     ticket.category = "spam"
     service.resolve(ctx.session, ticket, ctx.actor, ctx.now)
     await cards.queue_card(ctx.session, ticket, ctx.ws)
@@ -228,17 +210,7 @@ async def _label_spam(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
 
 
 async def _label_ham(ctx: HandlerContext, ticket: Ticket, arg: str) -> None:
-    ctx.session.add(
-        TrainingLabel(
-            text=ticket.last_text,
-            intent=None,
-            sentiment=None,
-            spam=False,
-            who=ctx.actor,
-            at=ctx.now,
-            source="moderator",
-        )
-    )
+    store_label(ctx.session, ticket.last_text, spam=False, who=ctx.actor, at=ctx.now)
     if ticket.category == "spam":
         # A possible-spam ticket that is not spam becomes an ordinary one for triage.
         service.relabel(ctx.session, ticket, "needs_triage", ctx.actor, ctx.policy, ctx.now)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.communities import title_of
+from bot.labels import store_label
 from bot.policy import penalties
 from bot.policy.triage import TriageDecision
 from bot.spam import digest
@@ -27,7 +28,6 @@ from models import (
     InboundRecord,
     SpamRemoval,
     Strike,
-    TrainingLabel,
     utcnow,
 )
 
@@ -280,16 +280,6 @@ class SpamGuard:
         removal.status = "restored"
         removal.restored_at = now
         removal.restored_by = actor
-        session.add(
-            TrainingLabel(
-                text=removal.text,
-                intent=None,
-                sentiment=None,
-                spam=False,
-                who=actor,
-                at=now,
-                source="moderator",
-            )
-        )
+        store_label(session, removal.text, spam=False, who=actor, at=now)
         await digest.refresh(session, self.ws, removal)
         return True

@@ -171,16 +171,7 @@ async def open_ticket(
             "resolution": sla_policy.start_clock(target, policy.calendar, "resolution", now),
         },
     )
-    session.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            inbound_id=record.id,
-            direction="in",
-            text=record.text,
-            author=record.author_name or "",
-            at=now,
-        )
-    )
+    _member_wrote(session, ticket, record, now)
     log_event(
         session,
         ticket,
@@ -194,6 +185,22 @@ async def open_ticket(
     )
     choice = await auto_assign(session, ticket, now)
     return ticket, choice
+
+
+def _member_wrote(
+    session: AsyncSession, ticket: Ticket, record: InboundRecord, now: datetime
+) -> None:
+    """The member's message, kept in the ticket's conversation."""
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            inbound_id=record.id,
+            direction="in",
+            text=record.text,
+            author=record.author_name or "",
+            at=now,
+        )
+    )
 
 
 def _username(record: InboundRecord) -> str | None:
@@ -213,16 +220,7 @@ async def add_member_message(
     now: datetime,
 ) -> bool:
     """A follow-up from the member; returns True when it reopened the ticket."""
-    session.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            inbound_id=record.id,
-            direction="in",
-            text=record.text,
-            author=record.author_name or "",
-            at=now,
-        )
-    )
+    _member_wrote(session, ticket, record, now)
     ticket.message_count += 1
     ticket.last_text = record.text
     ticket.origin = dict(record.location or {})  # answer the latest message

@@ -7,8 +7,6 @@ breaking the whole batch, and an unknown update type a `skipped` one.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -194,24 +192,9 @@ def _from_member_update(
 
 
 def _unparseable(raw: Any, reason: str) -> Inbound:
-    """Something we cannot read: kept verbatim so nothing is lost, never acted on."""
-    payload = raw if isinstance(raw, dict) else {"value": raw}
-    update_id = payload.get("update_id")
-    digest = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    fingerprint = hashlib.sha256(digest.encode()).hexdigest()[:32]
-    external = f"bad:{update_id}" if isinstance(update_id, int) else f"bad:{fingerprint}"
-    return Inbound(
-        platform=PLATFORM,
-        community_id="unknown",
-        external_id=external,
-        event_type="malformed",
-        kind=ib.UNKNOWN,
-        action="none",
-        occurred_at=datetime.now(UTC),
-        raw=payload,
-        status="error",
-        status_detail=reason[:500],
-    )
+    update_id = raw.get("update_id") if isinstance(raw, dict) else None
+    ident = update_id if isinstance(update_id, int) else None
+    return ib.unreadable(PLATFORM, "unknown", ident, raw, reason)
 
 
 def normalize_update(raw: Any) -> Inbound:

@@ -7,8 +7,6 @@ id + top comment, so a reply chain under one comment is one conversation.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -197,26 +195,9 @@ def _wall_post(raw: dict[str, Any], group_id: int, event_type: str) -> Inbound:
     )
 
 
-def _fingerprint(raw: Any) -> str:
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def _unreadable(raw: Any, group_id: int, reason: str) -> Inbound:
-    payload = raw if isinstance(raw, dict) else {"value": raw}
-    event_id = payload.get("event_id")
-    return Inbound(
-        platform=PLATFORM,
-        community_id=str(group_id),
-        external_id=f"bad:{event_id or _fingerprint(payload)}"[:128],
-        event_type="malformed",
-        kind=ib.UNKNOWN,
-        action="none",
-        occurred_at=datetime.now(UTC),
-        raw=payload,
-        status="error",
-        status_detail=reason[:500],
-    )
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    return ib.unreadable(PLATFORM, str(group_id), event_id, raw, reason)
 
 
 def normalize_event(raw: Any, group_id: int) -> Inbound:
@@ -241,7 +222,7 @@ def normalize_event(raw: Any, group_id: int) -> Inbound:
         raw,
         group_id,
         event_type,
-        external_id=f"other:{raw.get('event_id') or _fingerprint(raw)}"[:128],
+        external_id=f"other:{raw.get('event_id') or ib.fingerprint(raw)}"[:128],
         kind=ib.UNKNOWN,
         action="none",
         occurred_at=datetime.now(UTC),
