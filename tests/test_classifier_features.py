@@ -7,6 +7,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.classifier.features import FeatureConfig, TextFeatures, word_ngrams
+from bot.classifier.lexicon import TOKENS
 from bot.classifier.model import TextModel
 from bot.classifier.normalize import feature_text, normalize
 from tests.classifier_fixtures import corpus_examples
@@ -55,10 +56,22 @@ def test_features_match_scikit_learn_tfidf(char_ngrams: tuple[int, int]) -> None
         atol=1e-5,
     )
     np.testing.assert_allclose(
-        _sorted_rows(matrix[:, ours.char.size :]),
+        _sorted_rows(matrix[:, ours.char.size : ours.char.size + ours.word.size]),
         _sorted_rows(word.transform(texts).toarray()),
         atol=1e-5,
     )
+
+
+def test_opinion_block_counts_lexicon_tokens() -> None:
+    features = TextFeatures().fit([*TEXTS, "not bad at all", "ужасно", "всё работает"])
+    start = features.char.size + features.word.size
+    block = features.transform(["terrible, not worth it", "обычный текст"]).toarray()[:, start:]
+    assert block.shape[1] == len(TOKENS)
+    assert block[0, TOKENS.index("lex_neg")] > 0
+    assert block[0, TOKENS.index("lex_not_pos")] > 0
+    assert not block[1].any()
+    off = TextFeatures(FeatureConfig(opinion_weight=0)).fit(TEXTS)
+    assert off.opinion.size == 0 and off.size == off.char.size + off.word.size
 
 
 def test_empty_text_has_no_features() -> None:

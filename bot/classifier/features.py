@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from bot.classifier.lexicon import TOKENS, opinion_tokens
+
 # Words, placeholders (`_url_`), and single symbols — `?`, `!`, `$`, emoji — as tokens.
 _WORD_TOKEN = re.compile(r"\w+|[^\w\s]")
 _SPACE = 32
@@ -39,6 +41,8 @@ class FeatureConfig:
     max_char_features: int | None = 300_000
     max_word_features: int | None = 200_000
     word_weight: float = 1.0  # scale of the word block against the character block
+    # Scale of the opinion-lexicon block (`lexicon.py`); 0 leaves the block out.
+    opinion_weight: float = 0.5
 
 
 _LENGTH_TAG = [np.uint64(n << 58) for n in range(64)]
@@ -277,6 +281,39 @@ class WordBlock:
         return np.concatenate(documents), np.concatenate(columns)
 
 
+@dataclass(slots=True)
+class OpinionBlock:
+    """The opinion-lexicon tokens (`lex_pos`, `lex_not_ok` …) and the IDF of each."""
+
+    idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+    @property
+    def size(self) -> int:
+        return len(self.idf)
+
+    def fit(self, texts: Sequence[str]) -> None:
+        documents, columns = self.columns(texts, fitted=False)
+        frequency = np.bincount(
+            np.unique(documents * len(TOKENS) + columns) % len(TOKENS), minlength=len(TOKENS)
+        )
+        self.idf = _idf(frequency, len(texts))
+
+    def columns(self, texts: Sequence[str], fitted: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """(text index, column) of every opinion token."""
+        if fitted and not self.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        documents: list[int] = []
+        columns: list[int] = []
+        for row, text in enumerate(texts):
+            for token in opinion_tokens(text):
+                documents.append(row)
+                columns.append(_OPINION_COLUMN[token])
+        return np.array(documents, dtype=np.int64), np.array(columns, dtype=np.int64)
+
+
+_OPINION_COLUMN = {token: column for column, token in enumerate(TOKENS)}
+
+
 @dataclass(frozen=True, slots=True)
 class Entries:
     """Non-zero features of a few texts, sorted by text (a sparse matrix in parts)."""
@@ -327,15 +364,18 @@ class TextFeatures:
             raise ValueError("character n-grams must start at length 3 or less")
         self.char = CharBlock(*c.char_ngrams)
         self.word = WordBlock(*c.word_ngrams)
+        self.opinion = OpinionBlock()
 
     @property
     def size(self) -> int:
-        return self.char.size + self.word.size
+        return self.char.size + self.word.size + self.opinion.size
 
     def fit(self, texts: Sequence[str]) -> TextFeatures:
         c = self.config
         self.char.fit(texts, min(c.char_min_df, len(texts)), c.max_char_features)
         self.word.fit(texts, min(c.word_min_df, len(texts)), c.max_word_features)
+        if c.opinion_weight > 0:
+            self.opinion.fit(texts)
         return self
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -344,15 +384,19 @@ class TextFeatures:
     def entries(self, texts: Sequence[str]) -> Entries:
         """The non-zero features of `texts`, sorted by text (for a few texts at a time)."""
         rows = len(texts)
+        c = self.config
         char = _tfidf(*self.char.columns(texts), self.char.idf, rows, 1.0)
-        word = _tfidf(*self.word.columns(texts), self.word.idf, rows, self.config.word_weight)
-        documents = np.concatenate([char[0], word[0]])
-        order = np.argsort(documents, kind="stable")  # char columns stay before word columns
+        word = _tfidf(*self.word.columns(texts), self.word.idf, rows, c.word_weight)
+        opinion = _tfidf(*self.opinion.columns(texts), self.opinion.idf, rows, c.opinion_weight)
+        documents = np.concatenate([char[0], word[0], opinion[0]])
+        order = np.argsort(documents, kind="stable")  # each text's columns stay in order
         return Entries(
             rows,
             documents[order],
-            np.concatenate([char[1], word[1] + self.char.size])[order],
-            np.concatenate([char[2], word[2]])[order],
+            np.concatenate(
+                [char[1], word[1] + self.char.size, opinion[1] + self.char.size + self.word.size]
+            )[order],
+            np.concatenate([char[2], word[2], opinion[2]])[order],
         )
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -362,4 +406,7 @@ class TextFeatures:
         word = _tfidf_matrix(
             *self.word.columns(texts), self.word.idf, rows, self.config.word_weight
         )
-        return sp.hstack([char, word], format="csr", dtype=np.float32)
+        opinion = _tfidf_matrix(
+            *self.opinion.columns(texts), self.opinion.idf, rows, self.config.opinion_weight
+        )
+        return sp.hstack([char, word, opinion], format="csr", dtype=np.float32)

@@ -35,7 +35,7 @@ from bot.classifier.verdict import INTENTS, LANGUAGES, SENTIMENTS
 
 ARTIFACT_FORMAT = "steward-classifier"
 # Bump when the payload's shape changes: an old file is then refused and retrained.
-ARTIFACT_VERSION = 2
+ARTIFACT_VERSION = 3
 SPAM_CLASSES: tuple[str, ...] = ("ham", "spam")
 
 # progress(done, total, message): called before each training step.
