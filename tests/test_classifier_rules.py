@@ -101,6 +101,25 @@ def test_hard_rule_holds_whatever_the_checks_say() -> None:
         assert decision.score < policy.removal_threshold
 
 
+def test_a_plausible_complaint_is_protected_whatever_its_tone() -> None:
+    """Spam likelier, but the complaint probability over the guard: sarcasm or a flat
+    tone does not make a complaint with a link removable."""
+    policy = SpamPolicy()
+    intents = {"purchase": 0.02, "support": 0.02, "complaint": 0.35, "praise": 0.05}
+    intents |= {"spam": 0.5, "other": 0.06}
+    decision = decide_spam(
+        0.9, [], intents, {"negative": 0.1, "neutral": 0.1, "positive": 0.8}, policy
+    )
+    assert decision.protected
+    assert not decision.is_spam
+    below = intents | {"complaint": policy.complaint_guard - 0.01, "other": 0.12}
+    decision = decide_spam(
+        0.9, [], below, {"negative": 0.1, "neutral": 0.1, "positive": 0.8}, policy
+    )
+    assert not decision.protected
+    assert decision.is_spam
+
+
 def test_spam_with_a_negative_tone_is_still_spam() -> None:
     """The protection needs the words to read as a complaint, not merely as negative."""
     policy = SpamPolicy()

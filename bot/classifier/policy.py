@@ -111,18 +111,19 @@ def text_model_check(text_spam: float, policy: SpamPolicy) -> Check:
 def is_protected_review(
     intent_scores: Mapping[str, float], sentiment_scores: Mapping[str, float], policy: SpamPolicy
 ) -> bool:
-    """The hard rule's test: the verdict calls it a complaint, or it is strongly negative
-    and the text model does not call it spam.
-
-    "Does not call it spam" means spam is not the most probable intent — or, even if it
-    is, the complaint probability is high enough that a person must decide.
+    """The hard rule's test: the verdict calls it a complaint, the complaint probability is
+    high enough that a person must decide even though spam is likelier, or it is strongly
+    negative and spam is not the most probable intent.
     """
     if choose_intent(intent_scores, policy) == "complaint":
         return True  # a message we file as a complaint is answered, never removed
+    if intent_scores.get("complaint", 0.0) >= policy.complaint_guard:
+        # Whatever the sentiment head says: sarcasm and flat-toned complaints read as
+        # positive or neutral, and a screenshot link makes them look like promotion.
+        return True
     if sentiment_scores.get("negative", 0.0) < policy.strong_negative:
         return False
-    top_intent = max(intent_scores, key=intent_scores.__getitem__)
-    return top_intent != "spam" or intent_scores.get("complaint", 0.0) >= policy.complaint_guard
+    return max(intent_scores, key=intent_scores.__getitem__) != "spam"
 
 
 def is_protected_words(
