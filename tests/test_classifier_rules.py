@@ -120,6 +120,16 @@ def test_a_plausible_complaint_is_protected_whatever_its_tone() -> None:
     assert decision.is_spam
 
 
+def test_a_strongly_negative_text_is_protected_unless_spam_is_clear() -> None:
+    policy = SpamPolicy()
+    negative = {"negative": 0.75, "neutral": 0.1, "positive": 0.15}
+    unsure = {"purchase": 0.0, "support": 0.0, "complaint": 0.2, "praise": 0.0}
+    unsure |= {"spam": 0.6, "other": 0.2}
+    assert decide_spam(0.9, [], unsure, negative, policy).protected
+    clear = unsure | {"spam": policy.confident_spam, "other": 0.1}
+    assert not decide_spam(0.9, [], clear, negative, policy).protected
+
+
 def test_spam_with_a_negative_tone_is_still_spam() -> None:
     """The protection needs the words to read as a complaint, not merely as negative."""
     policy = SpamPolicy()

@@ -53,6 +53,9 @@ class SpamPolicy:
     short_text_words: int = 2
     strong_negative: float = 0.5  # negative-sentiment probability that makes a review protected
     complaint_guard: float = 0.3  # complaint probability that protects even a spam-looking text
+    # A strongly negative text is protected unless its spam intent probability is at least
+    # this: an angry "unfollowing, it's all ads now" reads half like spam to the model.
+    confident_spam: float = 0.7
     new_member_seconds: float = 24 * 3600.0  # "just joined" means within this time
     first_messages: int = 3  # a member's first messages: fewer legitimate ones than this
     many_emoji: int = 6  # this many emoji or more is a lot
@@ -114,7 +117,7 @@ def is_protected_review(
 ) -> bool:
     """The hard rule's test: the verdict calls it a complaint, the complaint probability is
     high enough that a person must decide even though spam is likelier, or it is strongly
-    negative and spam is not the most probable intent.
+    negative and spam is not clearly the likeliest intent.
     """
     if choose_intent(intent_scores, policy) == "complaint":
         return True  # a message we file as a complaint is answered, never removed
@@ -124,7 +127,7 @@ def is_protected_review(
         return True
     if sentiment_scores.get("negative", 0.0) < policy.strong_negative:
         return False
-    return max(intent_scores, key=intent_scores.__getitem__) != "spam"
+    return intent_scores.get("spam", 0.0) < policy.confident_spam
 
 
 def is_protected_words(
