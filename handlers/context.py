@@ -57,15 +57,8 @@ class HandlerContext:
         if location.get("is_topic_message") and location.get("message_thread_id"):
             params.setdefault("message_thread_id", location["message_thread_id"])
         self._answers += 1
-        await enqueue(
-            self.session,
-            platform="telegram",
-            account=self.ws.telegram_account,
-            lane=f"tg:{chat_id}",
-            key=f"answer:{self.record.id}:{self._answers}",
-            method="sendMessage",
-            params=params,
-            purpose="answer",
+        await self._send(
+            f"tg:{chat_id}", f"answer:{self.record.id}:{self._answers}", "sendMessage", params
         )
 
     async def answer_callback(self, text: str | None = None, *, alert: bool = False) -> None:
@@ -77,33 +70,31 @@ class HandlerContext:
         if text:
             params["text"] = text[:200]
             params["show_alert"] = alert
-        await enqueue(
-            self.session,
-            platform="telegram",
-            account=self.ws.telegram_account,
-            lane=f"cb:{query_id}",
-            key=f"callback:{self.record.id}",
-            method="answerCallbackQuery",
-            params=params,
-            purpose="callback",
+        await self._send(
+            f"cb:{query_id}", f"callback:{self.record.id}", "answerCallbackQuery", params
         )
 
     async def edit_buttons(self, markup: dict[str, Any]) -> None:
         """Swap the buttons of the message that was pressed (a menu, a page)."""
         location = self.record.location or {}
+        params = {
+            "chat_id": location.get("chat_id"),
+            "message_id": location.get("message_id"),
+            "reply_markup": markup,
+        }
+        await self._send(self.ws.lane, f"menu:{self.record.id}", "editMessageReplyMarkup", params)
+
+    async def _send(self, lane: str, key: str, method: str, params: dict[str, Any]) -> None:
+        """Queue one call of the workspace's bot; the key's first part names its purpose."""
         await enqueue(
             self.session,
             platform="telegram",
             account=self.ws.telegram_account,
-            lane=self.ws.lane,
-            key=f"menu:{self.record.id}",
-            method="editMessageReplyMarkup",
-            params={
-                "chat_id": location.get("chat_id"),
-                "message_id": location.get("message_id"),
-                "reply_markup": markup,
-            },
-            purpose="menu",
+            lane=lane,
+            key=key,
+            method=method,
+            params=params,
+            purpose=key.split(":", 1)[0],
         )
 
     def audit(self, action: str, target: str = "", **details: Any) -> None:

@@ -78,6 +78,28 @@ def make_content_hook(
     return hook
 
 
+async def _tell_failure(
+    session: AsyncSession,
+    ws: Workspace,
+    what: str,
+    publication: Publication,
+    target: str,
+    outcome: Outcome,
+) -> bool:
+    """Record why a publication's call failed and tell the admins (`notice_{what}`)."""
+    publication.error = outcome.error
+    text = say(
+        f"notice_{what}",
+        ws.ui_language,
+        id=publication.post_id,
+        target=target,
+        error=outcome.error,
+        who=await admins_mention(session),
+    )
+    await tell_admins(session, ws, f"content:{what}:{publication.id}", text)
+    return True
+
+
 async def _finished(
     session: AsyncSession,
     ws: Workspace,
@@ -103,34 +125,14 @@ async def _finished(
                 publication.state = "sent"
             return False
         publication.state = "failed"
-        publication.error = outcome.error
-        text = say(
-            "notice_publish_failed",
-            lang,
-            id=publication.post_id,
-            target=target,
-            error=outcome.error,
-            who=await admins_mention(session),
-        )
-        await tell_admins(session, ws, f"content:publish_failed:{publication.id}", text)
-        return True
+        return await _tell_failure(session, ws, "publish_failed", publication, target, outcome)
     if kind == "content_delete":
         if status == "sent":
             publication.state = "deleted"
             publication.deleted_at = utcnow()
             return False
         publication.state = "sent"  # still out there
-        publication.error = outcome.error
-        text = say(
-            "notice_delete_failed",
-            lang,
-            id=publication.post_id,
-            target=target,
-            error=outcome.error,
-            who=await admins_mention(session),
-        )
-        await tell_admins(session, ws, f"content:delete_failed:{publication.id}", text)
-        return True
+        return await _tell_failure(session, ws, "delete_failed", publication, target, outcome)
     # content_poll_close
     poll = await session.scalar(
         select(ContentPoll).where(ContentPoll.post_id == publication.post_id)

@@ -71,16 +71,15 @@ class Enforcer:
         self,
         session: AsyncSession,
         target: Target,
-        *,
         action: str,
+        call: tuple[str, dict[str, Any]],
         key: str,
-        method: str,
-        params: dict[str, Any],
         actor: str,
         now: datetime,
         reason: str,
     ) -> bool:
-        """Queue one platform call, or in dry-run only log what would happen."""
+        """Queue one platform call (method, params), or in dry-run only log what would happen."""
+        method, params = call
         dry = await self.is_dry(session, target.platform, target.community_id)
         session.add(
             AuditEntry(
@@ -129,17 +128,7 @@ class Enforcer:
                 return False  # a private chat: nothing to remove for others
             method = "deleteMessage"
             params = {"chat_id": location["chat_id"], "message_id": location["message_id"]}
-        return await self._do(
-            session,
-            target,
-            action="remove",
-            key=key,
-            method=method,
-            params=params,
-            actor=actor,
-            now=now,
-            reason=reason,
-        )
+        return await self._do(session, target, "remove", (method, params), key, actor, now, reason)
 
     async def bring_back(
         self, session: AsyncSession, target: Target, text: str, key: str, actor: str, now: datetime
@@ -158,15 +147,7 @@ class Enforcer:
             params.update(_thread_params(location))
             method = "sendMessage"
         return await self._do(
-            session,
-            target,
-            action="restore",
-            key=key,
-            method=method,
-            params=params,
-            actor=actor,
-            now=now,
-            reason="not spam",
+            session, target, "restore", (method, params), key, actor, now, "not spam"
         )
 
     async def warn(
@@ -185,15 +166,7 @@ class Enforcer:
             return False
         params = {"chat_id": location["chat_id"], "text": text, **_thread_params(location)}
         return await self._do(
-            session,
-            target,
-            action="warn",
-            key=key,
-            method="sendMessage",
-            params=params,
-            actor=actor,
-            now=now,
-            reason=reason,
+            session, target, "warn", ("sendMessage", params), key, actor, now, reason
         )
 
     async def mute(
@@ -220,17 +193,7 @@ class Enforcer:
                 "use_independent_chat_permissions": True,
                 "until_date": int(until.timestamp()),
             }
-        return await self._do(
-            session,
-            target,
-            action="mute",
-            key=key,
-            method=method,
-            params=params,
-            actor=actor,
-            now=now,
-            reason=reason,
-        )
+        return await self._do(session, target, "mute", (method, params), key, actor, now, reason)
 
     async def ban(
         self,
@@ -251,17 +214,7 @@ class Enforcer:
             params = {"chat_id": int(target.community_id), "user_id": int(target.member_id)}
             if end:
                 params["until_date"] = end
-        return await self._do(
-            session,
-            target,
-            action="ban",
-            key=key,
-            method=method,
-            params=params,
-            actor=actor,
-            now=now,
-            reason=reason,
-        )
+        return await self._do(session, target, "ban", (method, params), key, actor, now, reason)
 
     async def lift(
         self,
@@ -296,15 +249,7 @@ class Enforcer:
                 "only_if_banned": True,
             }
         return await self._do(
-            session,
-            target,
-            action=f"lift {penalty}",
-            key=key,
-            method=method,
-            params=params,
-            actor=actor,
-            now=now,
-            reason=reason,
+            session, target, f"lift {penalty}", (method, params), key, actor, now, reason
         )
 
 
