@@ -8,12 +8,9 @@ sentence (`BadInput`), never an exception that would mark the event as failed.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -30,7 +27,7 @@ from bot.tickets import queries, service
 from bot.tickets import staff as staff_records
 from bot.tickets.cards import PRIORITY_MARK, SOURCE_TITLE, origin_link, trim
 from bot.tickets.settings import community_key, get_value, load_policy, set_value
-from handlers.arguments import BadInput, Subcommand
+from handlers.arguments import BadInput, Subcommand, friendly, policy_error
 from handlers.context import HandlerContext
 from models import Staff, Template, Ticket, TicketEvent
 
@@ -45,28 +42,6 @@ TEMPLATE_MAX = 3500  # leaves room under the platforms' message limits once fill
 TEMPLATE_NAME_MAX = 64
 CAPACITY_MAX = 500
 TIME_FORMAT = "%d.%m %H:%M"
-
-
-def policy_error(error: ValueError) -> BadInput:
-    """A policy's own sentence (English) behind a localised "That did not work:"."""
-    return BadInput("bad_input", error=str(error))
-
-
-Handler = Callable[..., Awaitable[None]]
-
-
-def friendly(handler: Handler) -> Handler:
-    """Answer `BadInput` with its sentence instead of failing the event."""
-
-    @functools.wraps(handler)
-    async def wrapper(message: Message, **data: Any) -> None:
-        try:
-            await handler(message, **data)
-        except BadInput as problem:
-            ctx: HandlerContext = data["ctx"]
-            await ctx.answer(ctx.t(problem.key, **problem.values))
-
-    return wrapper
 
 
 def arguments(command: CommandObject) -> list[str]:

@@ -44,8 +44,7 @@ from bot.content.text import check_length, plain_preview, telegram_html
 from bot.policy.best_times import suggested_slots
 from bot.policy.promo import PublishedPost, current_share, is_promotional, parse_set_arguments
 from bot.policy.slots import format_slots, parse_slots
-from handlers.arguments import BadInput, Subcommand
-from handlers.commands import friendly, policy_error
+from handlers.arguments import BadInput, Subcommand, friendly, policy_error
 from handlers.context import HandlerContext
 from models import Community, Post, Publication
 

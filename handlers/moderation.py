@@ -40,7 +40,7 @@ from bot.spam.enforce import Enforcer, Target
 from bot.spam.guard import target_of
 from bot.tickets import cards, service
 from bot.tickets.staff import find as find_staff
-from handlers.arguments import BadInput, Subcommand
+from handlers.arguments import BadInput, Subcommand, friendly
 from handlers.context import HandlerContext
 from models import (
     Classification,
@@ -397,21 +397,18 @@ async def _check_target(ctx: HandlerContext, command: str, target: Target) -> No
 
 
 @router.message(Command(*ACTIONS, ignore_case=True), flags=MODERATOR)
+@friendly
 async def moderate(message: Message, command: CommandObject, ctx: HandlerContext) -> None:
     """/spam, /warn, /mute, /ban, /unmute, /unban — by reply or by id, with a reason."""
     name = command.command.lower()
-    try:
-        if ctx.spam is None:
-            raise BadInput("mod_unavailable")
-        subject, words = await resolve(ctx, message, name, (command.args or "").split())
-        await _check_target(ctx, name, subject.target)
-        if name == "spam":
-            answer = await _spam(ctx, subject, " ".join(words)[:REASON_MAX])
-        else:
-            answer = await _penalty(ctx, name, subject, words)
-    except BadInput as refusal:
-        await ctx.answer(ctx.t(refusal.key, **refusal.values))
-        return
+    if ctx.spam is None:
+        raise BadInput("mod_unavailable")
+    subject, words = await resolve(ctx, message, name, (command.args or "").split())
+    await _check_target(ctx, name, subject.target)
+    if name == "spam":
+        answer = await _spam(ctx, subject, " ".join(words)[:REASON_MAX])
+    else:
+        answer = await _penalty(ctx, name, subject, words)
     target = subject.target
     if await ctx.spam.enforcer.is_dry(ctx.session, target.platform, target.community_id):
         answer += "\n" + ctx.t("mod_dry_note")
@@ -534,15 +531,12 @@ async def _close_tickets(ctx: HandlerContext, inbound_ids: list[int]) -> None:
 
 
 @router.message(Command("dry", ignore_case=True), Subcommand("on", "off"), flags=LEAD)
+@friendly
 async def dry_set(message: Message, command: CommandObject, ctx: HandlerContext) -> None:
     """/dry on|off [community|all]: Steward logs what it would do and does nothing."""
     words = (command.args or "").split()
     turn_on = words[0].lower() == "on"
-    try:
-        chosen = await _dry_places(ctx, words[1:])
-    except BadInput as refusal:
-        await ctx.answer(ctx.t(refusal.key, **refusal.values))
-        return
+    chosen = await _dry_places(ctx, words[1:])
     state = ctx.t("dry_on" if turn_on else "dry_off")
     lines = []
     for community in chosen:

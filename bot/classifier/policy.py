@@ -42,8 +42,8 @@ class SpamPolicy:
     # recall 0.90 — 0.37% of the first 18,900 rows and 1.1% of the group-chat and long-post
     # files added after them, whose honest rows look like spam on purpose (scam warnings
     # quoting the scam, members selling their own things). 0.8 saves 0.08 points of
-    # ordinary messages for 1.4 points of recall. Scores from
-    # `review_threshold` up to it go to a person as possible spam instead.
+    # ordinary messages for 1.4 points of recall. Scores from `review_threshold` up to
+    # it go to a person as possible spam instead.
     removal_threshold: float = 0.75
     removal_threshold_with_history: float = 0.95  # the same for members with a legitimate past
     legit_history_messages: int = 3  # earlier non-spam messages that make a member "known"
